@@ -1,0 +1,33 @@
+# Quick start: `make demo` and `make test` set up .venv themselves on a machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench samples fixtures clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "duban 需要 Python 3.11 或更新版本"; exit 2; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "无法建立虚拟环境：请先安装 python3-venv（sudo apt-get install python3-venv）"; exit 2; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/duban demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# Rebuild the bundled samples from ../shared/seeds, and the test fixtures (needs LibreOffice).
+samples: $(STAMP)
+	$(BIN)/python sample_workbooks/build_samples.py
+
+fixtures: $(STAMP)
+	$(BIN)/python tests/fixtures/make_import_fixtures.py
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache

@@ -1,0 +1,142 @@
+"""The command line: each command parses options, calls one library function, renders.
+
+Exit codes (CLI.md): 0 done and all accepted; 1 done with rejections or missing units;
+2 usage or configuration error; 3 nothing could be done (e.g. the workspace is locked).
+Heavy libraries are imported inside commands so `duban --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import DubanError
+
+SAMPLE_NAMES = ("zhanjiang-2022", "heshan-2022")
+
+
+def _fail(e: DubanError, debug: bool) -> None:
+    if debug:
+        raise e
+    click.echo(f"错误：{e}", err=True)
+    sys.exit(e.exit_code)
+
+
+class _Group(click.Group):
+    """Turns a DubanError into its Chinese sentence and exit code instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DubanError as e:
+            _fail(e, ctx.obj.get("debug", False) if ctx.obj else False)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="出错时显示完整的技术信息（traceback）。")
+@click.version_option(package_name="duban", message="duban %(version)s")
+@click.pass_context
+def cli(ctx, debug):
+    """duban（督办）：重点督办事项的导入、生成报送表、收集汇总。
+
+    \b
+    Example:
+        duban init 2022督办 --from 分解表.xlsx
+        duban import 更正后的分解表.xlsx -w 2022督办
+    """
+    ctx.obj = {"debug": debug}
+
+
+def workspace_option(f):
+    return click.option("-w", "--workspace", "workspace", default=".", type=click.Path(file_okay=False),
+                        help="工作区文件夹（默认当前文件夹）。")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")(f)
+
+
+def wait_option(f):
+    return click.option("--wait", type=float, default=0.0, show_default=True,
+                        help="工作区被占用时最多等待的秒数。")(f)
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False), help="同时导入这份分解表。")
+@click.option("--sample", type=click.Choice(SAMPLE_NAMES), help="用自带的样例分解表建立工作区。")
+@click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
+@json_option
+def init_cmd(directory, source, sample, sheet, as_json):
+    """建立工作区（可同时导入分解表）。
+
+    \b
+    Example:
+        duban init 2022督办 --from 附件1-重点督办事项分解表.xlsx
+        duban init 样例 --sample heshan-2022
+    """
+    from .importing import init_workspace
+    from .samples import sample_path
+
+    if source and sample:
+        raise click.UsageError("--from 和 --sample 只能选一个。")
+    path = Path(source) if source else (sample_path(sample) if sample else None)
+    ws, result = init_workspace(Path(directory), path, sheet)
+    if result is None:
+        click.echo(f"已建立工作区：{ws.root}\n下一步：duban import 分解表.xlsx -w {directory}")
+        return
+    _show_import(result, as_json, f"已建立工作区：{ws.root}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@workspace_option
+@click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
+@json_option
+@wait_option
+def import_cmd(file, workspace, sheet, as_json, wait):
+    """导入（或重新导入）分解表：xlsx、xls、ods、csv、docx 均可。
+
+    \b
+    Example:
+        duban import 分解表.xlsx -w 2022督办
+    """
+    from .importing import import_table
+    from .workspace import Workspace
+
+    result = import_table(Workspace.open(workspace), Path(file), sheet, wait=wait)
+    _show_import(result, as_json, "")
+
+
+def _show_import(result, as_json: bool, headline: str) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    from .render import import_summary
+
+    import_summary(result, headline)
+
+
+@cli.command("demo")
+@click.argument("directory", default="demo", type=click.Path(file_okay=False))
+def demo_cmd(directory):
+    """用鹤山 2022 样例演示完整流程（目前：建立工作区并导入分解表）。
+
+    \b
+    Example:
+        duban demo
+    """
+    from .demo import run_demo
+
+    run_demo(Path(directory))
+
+
+def main(argv=None) -> int:
+    try:
+        cli.main(args=argv, prog_name="duban", standalone_mode=True)
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return 0

@@ -1,0 +1,95 @@
+"""Writing duban.toml: a first version commented in Chinese, later edits that keep the clerk's.
+
+Reading is `workspace.Workspace.config`; this module only writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+
+from . import schema
+from .fsutil import atomic_write_text
+from .workspace import Config
+
+
+def _q(value) -> str:
+    """A TOML literal for a value, escaped by tomlkit."""
+    return tomlkit.item(value).as_string()
+
+
+def render(cfg: Config) -> str:
+    """The full duban.toml text for a new workspace."""
+    mapping_lines = "\n".join(
+        f"{role} = {_q(cfg.mapping.get(role, ''))}    # {schema.ROLE_LABELS[role]}" for role in schema.ROLE_SYNONYMS
+    )
+    rounds = "\n\n".join(f"[[rounds]]\ndue = {r.due.isoformat()}\nlabel = {_q(r.label)}" for r in cfg.rounds)
+    return f"""\
+# duban 工作区配置文件。可以用记事本修改，请保存为 UTF-8 编码。
+# 以 # 开头的是说明文字，不影响使用；改动后重新运行命令即生效。
+
+# 工作区名称：用于报送表、汇总表的标题
+title = {_q(cfg.title)}
+# 年度
+year = {cfg.year if cfg.year else 0}
+# 工作区编号：写入每份报送表的签名中，用来认出退回的文件。请勿修改。
+workspace_id = {_q(cfg.workspace_id)}
+# 最近一次导入的分解表文件，以及所用的工作表
+source = {_q(cfg.source)}
+sheet = {_q(cfg.sheet)}
+
+# 完成状态：从好到差排列；报送表“完成状态”列的下拉选项就是这些
+statuses = {_q(cfg.statuses)}
+
+# 列名对应：左边是 duban 的含义，右边是分解表里的列名（导入时自动识别）。
+# 如果识别错了，改右边的列名后重新导入（duban import 分解表文件）。
+[mapping]
+{mapping_lines}
+
+# 报送表中由单位填写的列（按顺序），以及表格下方的签署栏
+[report]
+fields = {_q(cfg.report_fields)}
+signoff = {_q(cfg.signoff_fields)}
+# 协办单位是否也要单独填报（true 要 / false 不要，只由牵头单位和分项责任单位填报）
+cooperating_units_report = {_q(cfg.cooperating_units_report)}
+
+# 邮件发送设置（duban mail 使用）。密码不写在这里，从环境变量读取。
+[mail]
+smtp_host = "127.0.0.1"      # 邮件服务器地址
+smtp_port = 25               # 端口
+security = "none"            # none 不加密 | ssl | starttls
+user = ""                    # 登录名（服务器需要时填写）
+password_env = "DUBAN_SMTP_PASSWORD"   # 密码从这个环境变量读取，不保存在文件里
+sender = "督查室 <duchashi@example.gov.cn>"
+
+# 报送轮次：due 是截止日期（年-月-日），label 是名称。可以增删或改日期。
+{rounds}
+"""
+
+
+def write_new(path: Path, cfg: Config) -> None:
+    atomic_write_text(path, render(cfg))
+
+
+def update(path: Path, **values) -> None:
+    """Set top-level keys (and `mapping`) in an existing duban.toml, keeping comments and edits."""
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for key, value in values.items():
+        if key == "mapping":
+            table = doc.setdefault("mapping", tomlkit.table())
+            for role, header in value.items():
+                table[role] = header
+        else:
+            doc[key] = value
+    atomic_write_text(path, tomlkit.dumps(doc))
+
+
+def add_round(path: Path, due, label: str) -> None:
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    rounds = doc.setdefault("rounds", tomlkit.aot())
+    entry = tomlkit.table()
+    entry["due"] = due
+    entry["label"] = label
+    rounds.append(entry)
+    atomic_write_text(path, tomlkit.dumps(doc))

@@ -1,0 +1,46 @@
+"""Files written so that a crash leaves the old version or the new one, never half of one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside `target`; on success it replaces `target` in one rename."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+    os.close(fd)
+    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a shared office folder needs the usual mode
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def atomic_write_text(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def backup(path: Path, backups_dir: Path, stamp: str) -> Path | None:
+    """Copy `path` into `backups_dir` as name-stamp.ext before it is replaced."""
+    if not path.exists():
+        return None
+    backups_dir.mkdir(parents=True, exist_ok=True)
+    dest = backups_dir / f"{path.stem}-{stamp}{path.suffix}"
+    shutil.copy2(path, dest)
+    return dest

@@ -1,0 +1,98 @@
+"""The ledger (台账库): .duban/ledger.sqlite, the workspace's memory and audit trail.
+
+Holds the items as last imported (with their stable keys) and every import; later stages add
+what units sent. master.xlsx is a readable view written from it. The schema lives here only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from .model import Item
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    key TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,          -- order in the table; items no longer in it keep their last
+    active INTEGER NOT NULL,       -- 0: gone from the latest import but kept (it has reports)
+    data TEXT NOT NULL             -- the Item as JSON
+);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    items INTEGER NOT NULL,
+    findings TEXT NOT NULL         -- JSON list of findings
+);
+CREATE TABLE IF NOT EXISTS reports (
+    item_key TEXT NOT NULL,        -- the item's or sub-row's key
+    unit TEXT NOT NULL,
+    round TEXT NOT NULL,
+    fields TEXT NOT NULL,          -- JSON: 完成状态, 进展情况 … as accepted
+    file_sha256 TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (item_key, unit, round, file_sha256)
+);
+"""
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def items(self, active_only: bool = True) -> list[Item]:
+        sql = "SELECT data FROM items" + (" WHERE active = 1" if active_only else "") + " ORDER BY active DESC, seq"
+        return [Item.from_dict(json.loads(d)) for (d,) in self.db.execute(sql)]
+
+    def inactive_items(self) -> list[Item]:
+        return [Item.from_dict(json.loads(d)) for (d,) in self.db.execute("SELECT data FROM items WHERE active = 0 ORDER BY seq")]
+
+    def replace_items(self, items: list[Item], keep: list[Item]) -> None:
+        """The latest import's items become the active ones; `keep` stay as inactive."""
+        self.db.execute("DELETE FROM items")
+        rows = [(it.key, i, 1, json.dumps(it.to_dict(), ensure_ascii=False)) for i, it in enumerate(items)]
+        rows += [(it.key, len(items) + i, 0, json.dumps(it.to_dict(), ensure_ascii=False)) for i, it in enumerate(keep)]
+        self.db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", rows)
+
+    def record_import(self, source: str, sha256: str, items: int, findings: list[dict]) -> None:
+        self.db.execute("INSERT INTO imports (at, source, sha256, items, findings) VALUES (?, ?, ?, ?, ?)",
+                        (now(), source, sha256, items, json.dumps(findings, ensure_ascii=False)))
+
+    def keys_with_reports(self) -> set[str]:
+        return {k for (k,) in self.db.execute("SELECT DISTINCT item_key FROM reports")}
+
+    def meta(self, name: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+
+def now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
