@@ -5,8 +5,8 @@ from __future__ import annotations
 import tomllib
 
 import openpyxl
-
 from conftest import IMPORT
+
 from toolkit.ledger import Ledger
 from toolkit.workspace import Workspace
 

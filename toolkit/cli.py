@@ -120,6 +120,32 @@ def _show_import(result, as_json: bool, headline: str) -> None:
     import_summary(result, headline)
 
 
+@cli.command("generate")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期，如 2022-04-03）；默认是下一个到期的轮次。")
+@click.option("--unit", "units", multiple=True, help="只生成这个单位的报送表（可写多次）。")
+@json_option
+@wait_option
+def generate_cmd(workspace, round_name, units, as_json, wait):
+    """为每个责任单位生成本轮报送表（rounds/轮次/outbox/）。
+
+    \b
+    Example:
+        duban generate -w 2022督办 --round 2022-04-03
+        duban generate -w 2022督办 --round 2022-04-03 --unit 市发展改革局
+    """
+    from .generate import generate
+    from .workspace import Workspace
+
+    result = generate(Workspace.open(workspace), round_name, list(units) or None, wait=wait)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    from .render import generate_summary
+
+    generate_summary(result)
+
+
 @cli.command("demo")
 @click.argument("directory", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):

@@ -39,6 +39,9 @@ workspace_id = {_q(cfg.workspace_id)}
 source = {_q(cfg.source)}
 sheet = {_q(cfg.sheet)}
 
+# 督查室联系人和电话：写进每份报送表的填报说明，例如 "督查室 张三 0759-1234567"
+contact = {_q(cfg.contact)}
+
 # 完成状态：从好到差排列；报送表“完成状态”列的下拉选项就是这些
 statuses = {_q(cfg.statuses)}
 

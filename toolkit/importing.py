@@ -19,6 +19,7 @@ from pathlib import Path
 from . import configfile
 from .errors import ConfigError
 from .findings import Finding, warning
+from .fsutil import backup
 from .importer import Breakdown, read_breakdown
 from .keys import assign_keys
 from .ledger import Ledger
@@ -26,7 +27,6 @@ from .master import read_report_cells, write_master
 from .model import Item
 from .units import read_units, write_units
 from .workspace import Config, Workspace, default_rounds
-from .fsutil import backup
 
 _TABLE_SUFFIX = re.compile(r"(分解表|责任分工表|分工表|一览表|清单|台账)$")
 

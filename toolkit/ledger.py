@@ -86,6 +86,17 @@ class Ledger:
     def keys_with_reports(self) -> set[str]:
         return {k for (k,) in self.db.execute("SELECT DISTINCT item_key FROM reports")}
 
+    def latest_reports_before(self, round_name: str) -> tuple[dict[tuple[str, str], dict], str]:
+        """(item key, unit) → fields of the latest report accepted in a round before
+        `round_name`, and the latest such round ("" when there is none)."""
+        rows = self.db.execute(
+            "SELECT item_key, unit, round, fields FROM reports WHERE round < ? ORDER BY round, at", (round_name,))
+        answers, latest = {}, ""
+        for key, unit, rnd, fields in rows:
+            answers[(key, unit)] = json.loads(fields)
+            latest = max(latest, rnd)
+        return answers, latest
+
     def meta(self, name: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
         return row[0] if row else default

@@ -46,3 +46,14 @@ def findings_table(findings, limit: int = 30) -> None:
     console.print(table)
     if len(findings) > limit:
         console.print(f"……另有 {len(findings) - limit} 条，用 --json 查看全部。")
+
+
+def generate_summary(result) -> None:
+    rnd = result.round
+    console.print(f"轮次：{rnd.label}（截止 {rnd.due.isoformat()}），生成报送表 [bold]{len(result.files)}[/bold] 份")
+    table = Table(show_header=True)
+    for name in ("单位", "事项数", "文件"):
+        table.add_column(name, overflow="fold")
+    for f in result.files:
+        table.add_row(f.unit, str(len(f.items)), f.path.relative_to(result.root).as_posix())
+    console.print(table)

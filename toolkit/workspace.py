@@ -46,6 +46,7 @@ class Config:
     report_fields: list[str] = field(default_factory=lambda: list(schema.REPORT_FIELDS))
     signoff_fields: list[str] = field(default_factory=lambda: list(schema.SIGNOFF_FIELDS))
     cooperating_units_report: bool = False
+    contact: str = ""  # whom units ask: written into every workbook's instructions
     rounds: list[Round] = field(default_factory=list)
     mail: dict = field(default_factory=dict)
 
@@ -185,6 +186,7 @@ def config_from_dict(data: dict) -> Config:
         report_fields=list(report.get("fields", schema.REPORT_FIELDS)),
         signoff_fields=list(report.get("signoff", schema.SIGNOFF_FIELDS)),
         cooperating_units_report=bool(report.get("cooperating_units_report", False)),
+        contact=data.get("contact", ""),
         rounds=sorted(rounds, key=lambda r: r.due), mail=dict(data.get("mail", {})),
     )
 

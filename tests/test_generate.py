@@ -1,0 +1,262 @@
+"""generate: one protected, signed reporting workbook per unit, read back as units would."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine as pc
+from conftest import IMPORT
+
+from toolkit.generate import safe_file_name
+from toolkit.importing import init_workspace
+from toolkit.ledger import Ledger
+from toolkit.office import convert, find_soffice
+from toolkit.signing import META_SHEET, from_cells, read_secret, row_hash
+from toolkit.template import PREVIOUS_FILL, SHEET
+
+needs_office = pytest.mark.skipif(
+    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
+    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
+
+HESHAN = IMPORT / "heshan_categories_groups_nodes.xlsx"
+SUBROWS = IMPORT / "merged_subrows.xlsx"
+
+
+@pytest.fixture
+def heshan(tmp_path):
+    ws, _ = init_workspace(tmp_path / "ws", HESHAN)
+    return ws
+
+
+def generate(run, ws, *args):
+    code, out = run("generate", "-w", ws.root, "--json", *args)
+    assert code == 0, out
+    return out
+
+
+def outbox_file(ws, out, unit):
+    entry = next(f for f in out["files"] if f["unit"] == unit)
+    return ws.root / entry["path"]
+
+
+def metadata(path: Path):
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    return from_cells(wb.get_sheet_by_name(META_SHEET).to_python())
+
+
+def test_one_workbook_per_reporting_unit_with_the_json_shape(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    assert out["round"] == "2022-07-03"
+    by_unit = {f["unit"]: f for f in out["files"]}
+    assert set(by_unit) == {"市发展改革局", "市工业城管委会", "市委办公室", "市委宣传部", "市教育局"}
+    assert by_unit["市发展改革局"]["items"] == ["1", "2"]
+    assert by_unit["市发展改革局"]["path"] == (
+        "rounds/2022-07-03/outbox/2022年鹤山市委、市政府重点工作任务-市发展改革局-第三次报送.xlsx")
+    assert all((heshan.root / f["path"]).is_file() for f in out["files"])
+
+
+def test_subrow_units_get_their_own_rows(tmp_path, run):
+    ws, _ = init_workspace(tmp_path / "ws", SUBROWS)
+    out = generate(run, ws, "--round", "2022-05-03")
+    units = {f["unit"]: f["items"] for f in out["files"]}
+    assert units["市水务局"] == ["1", "3"]  # sub-row of item 1, and lead of item 3
+    assert units["市雷州青年运河管理局"] == ["1"]
+    sheet = openpyxl.load_workbook(outbox_file(ws, out, "市雷州青年运河管理局"))[SHEET]
+    assert sheet["C5"].value == "负责3座危桥和3座渡槽整治。\n完成项目施工。"  # its own part, second quarter
+
+
+def test_this_rounds_targets_and_the_full_plan(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市发展改革局"))[SHEET]
+    header = [c.value for c in sheet[4]]
+    assert header[:6] == ["序号", "项目名称", "本期目标", "完成时间", "全年工作目标", "牵头单位"]
+    assert header[6:12] == ["进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注"]
+    targets, plan = sheet["C5"].value, sheet["E5"].value
+    # GDP item: nodes due 4月底, 5月底 (by the end of June) and the next one, 7月底; not 10月底
+    assert "（3）" in targets and "（4）" not in targets and "（5）" not in targets
+    assert "（5）" in plan
+
+
+def test_fill_in_cells_unlocked_everything_else_locked(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))[SHEET]
+    assert sheet.protection.sheet and not sheet.protection.password
+    for r in (5, 6, 7):
+        assert all(sheet.cell(r, c).protection.locked for c in range(1, 7)), r
+        assert not any(sheet.cell(r, c).protection.locked for c in range(7, 13)), r
+        assert sheet.cell(r, 13).protection.locked  # the hidden key
+    assert sheet.column_dimensions["M"].hidden
+    labels = {sheet.cell(9, c).value: c for c in range(1, 13) if sheet.cell(9, c).value}
+    assert list(labels) == ["填报人：", "联系电话：", "单位负责人审核：", "填报日期："]
+    assert all(not sheet.cell(9, c + 1).protection.locked for c in labels.values())
+    assert sheet.freeze_panes == "C5"
+
+
+def test_print_setup_a4_landscape_one_page_wide_header_repeated_footer(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))[SHEET]
+    ps = sheet.page_setup
+    assert (ps.orientation, ps.paperSize, ps.fitToHeight) == ("landscape", 9, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth in (None, 1)
+    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_dropdown_and_date_validation_with_chinese_messages(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))[SHEET]
+    dvs = {dv.type: dv for dv in sheet.data_validations.dataValidation}
+    assert dvs["list"].formula1 == '"已完成,基本按进度完成,未按进度完成,暂缓实施"'
+    assert str(dvs["list"].sqref) == "J5:J7" and "下拉列表" in dvs["list"].error
+    assert str(dvs["date"].sqref) == "K5:K7" and "日期" in dvs["date"].error
+
+
+def test_a_status_list_longer_than_255_characters_goes_to_a_hidden_range(heshan, run):
+    text = heshan.config_path.read_text(encoding="utf-8")
+    long = [f"状态{i:02d}：这是一个很长的完成状态说明文字" for i in range(16)]
+    text = text.replace('statuses = ["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]',
+                        "statuses = " + json.dumps(long, ensure_ascii=False))
+    heshan.config_path.write_text(text, encoding="utf-8")
+    out = generate(run, heshan, "--round", "2022-07-03")
+    wb = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))
+    dv = next(dv for dv in wb[SHEET].data_validations.dataValidation if dv.type == "list")
+    assert dv.formula1 == "_lists!$A$1:$A$16"
+    assert wb["_lists"].sheet_state == "veryHidden" and wb["_lists"]["A16"].value == long[-1]
+
+
+def test_signed_metadata_identifies_the_file_and_each_rows_text(heshan, run):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    path = outbox_file(heshan, out, "市发展改革局")
+    meta = metadata(path)
+    cfg = heshan.config()
+    assert (meta.workspace_id, meta.round, meta.unit) == (cfg.workspace_id, "2022-07-03", "市发展改革局")
+    assert meta.verify(read_secret(heshan.state_dir))
+    sheet = openpyxl.load_workbook(path)[SHEET]
+    assert [k for k, _ in meta.rows] == [sheet.cell(r, 13).value for r in (5, 6)]
+    assert meta.rows[0][1] == row_hash(*[sheet.cell(5, c).value or "" for c in range(1, 7)])
+    assert openpyxl.load_workbook(path)[META_SHEET].sheet_state == "veryHidden"
+    meta.unit = "市财政局"  # a forged copy for another unit no longer verifies
+    assert not meta.verify(read_secret(heshan.state_dir))
+
+
+def test_previous_rounds_accepted_answers_are_prefilled_and_marked(heshan, run):
+    ledger = Ledger(heshan.ledger_path)
+    item = ledger.items()[0]
+    ledger.db.execute("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)", (
+        item.key, item.lead_unit, "2022-05-03",
+        json.dumps({"进展情况": "1-4月，地区生产总值增长3.1%。", "完成状态": "未按进度完成"}, ensure_ascii=False),
+        "sha", "2022-05-02T09:00:00"))
+    ledger.close()
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市发展改革局"))[SHEET]
+    assert sheet["G5"].value == "1-4月，地区生产总值增长3.1%。" and sheet["J5"].value == "未按进度完成"
+    assert sheet["G5"].fill.fgColor.rgb.endswith(PREVIOUS_FILL[1:])
+    assert sheet["G6"].value is None
+    assert "上一轮" in sheet["A3"].value
+
+
+def test_generating_again_replaces_the_outbox_and_unit_option_refreshes_one(heshan, run):
+    first = generate(run, heshan, "--round", "2022-07-03")
+    outbox = heshan.round_dir("2022-07-03") / "outbox"
+    stray = outbox / "旧文件.xlsx"
+    stray.write_bytes(b"old")
+    generate(run, heshan, "--round", "2022-07-03")
+    assert not stray.exists()
+    assert sorted(p.name for p in outbox.glob("*.xlsx")) == sorted(Path(f["path"]).name for f in first["files"])
+    before = {p.name: p.stat().st_mtime_ns for p in outbox.glob("*.xlsx")}
+    out = generate(run, heshan, "--round", "2022-07-03", "--unit", "市教育局")
+    assert [f["unit"] for f in out["files"]] == ["市教育局"]
+    after = {p.name: p.stat().st_mtime_ns for p in outbox.glob("*.xlsx")}
+    assert after.keys() == before.keys()
+    changed = [n for n in after if after[n] != before[n]]
+    assert len(changed) == 1 and "市教育局" in changed[0]
+    assert not [p for p in outbox.parent.iterdir() if p.name.startswith(".outbox")]
+
+
+def test_an_unknown_unit_or_round_is_a_clear_error(heshan, run):
+    code, out = run("generate", "-w", heshan.root, "--round", "2022-07-03", "--unit", "市不存在局")
+    assert code == 2 and "市不存在局" in out
+    code, out = run("generate", "-w", heshan.root, "--round", "7月3日")
+    assert code == 2 and "2022-04-03" in out
+
+
+def test_a_round_not_in_duban_toml_is_added(heshan, run):
+    generate(run, heshan, "--round", "2022-08-15")
+    rounds = [r.name for r in heshan.config().rounds]
+    assert "2022-08-15" in rounds
+
+
+@pytest.mark.parametrize("parts, expected", [
+    (("2022年鹤山市委、市政府重点工作任务", "市发展改革局", "第一次报送"),
+     "2022年鹤山市委、市政府重点工作任务-市发展改革局-第一次报送.xlsx"),
+    (("标题:有*非法?字符", 'A/B\\C"单位<>|', "第一次报送"), "标题有非法字符-ABC单位-第一次报送.xlsx"),
+])
+def test_file_names_are_windows_safe(parts, expected):
+    assert safe_file_name(*parts) == expected
+
+
+def test_long_file_names_are_cut_from_the_title_and_keep_the_unit():
+    name = safe_file_name("很长的标题" * 40, "湛江经济技术开发区管理委员会", "第六次报送")
+    assert len(name) <= 120 and name.endswith("-湛江经济技术开发区管理委员会-第六次报送.xlsx")
+
+
+# ---- LibreOffice: units save as .xls/.ods; the office prints to PDF -----------------------------
+@needs_office
+def test_metadata_and_dropdown_survive_libreoffice_xls_and_ods_round_trips(heshan, run, tmp_path):
+    out = generate(run, heshan, "--round", "2022-07-03")
+    sources = [heshan.root / f["path"] for f in out["files"]]
+    secret = read_secret(heshan.state_dir)
+    for fmt in ("xls", "ods"):
+        converted = convert(sources, fmt, tmp_path / fmt)
+        back = convert(converted, "xlsx", tmp_path / f"{fmt}-back")
+        for src, saved, again in zip(sources, converted, back):
+            original = metadata(src)
+            for path in (saved, again):
+                meta = metadata(path)
+                assert meta == original and meta.verify(secret), path
+            sheet = openpyxl.load_workbook(again)[SHEET]
+            dv = next(dv for dv in sheet.data_validations.dataValidation if dv.type == "list")
+            assert dv.formula1 == '"已完成,基本按进度完成,未按进度完成,暂缓实施"', (fmt, src.name)
+            assert sheet.protection.sheet and not sheet["G5"].protection.locked
+
+
+def _big_table(path: Path, n: int) -> None:
+    src = openpyxl.load_workbook(IMPORT / "basic.xlsx")
+    s = src.active
+    rows = [[c.value for c in r] for r in s.iter_rows(min_row=2, max_row=6)]
+    for i in range(n):
+        row = list(rows[i % len(rows)])
+        row[0], row[1] = i + 1, f"{row[1]}（第{i + 1}项）"
+        s.append(row)
+    s.delete_rows(2, 5)
+    src.save(path)
+
+
+@needs_office
+@pytest.mark.parametrize("n", [1, 40])
+def test_a_small_and_a_large_unit_print_one_a4_landscape_page_wide(tmp_path, run, n):
+    table = tmp_path / "table.xlsx"
+    _big_table(table, n)
+    ws, _ = init_workspace(tmp_path / "ws", table)
+    out = generate(run, ws, "--round", "2022-05-03", "--unit", "市发展改革局")
+    (pdf,) = convert([ws.root / out["files"][0]["path"]], "pdf", tmp_path / "pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "841.89 x 595.3" in info  # A4 landscape, in points
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert (pages == 1) if n == 1 else (pages >= 3)
+    for page in range(1, pages + 1):  # one page wide: the last column's header is on every page
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                              capture_output=True, text=True).stdout
+        text = "".join(text.split())
+        assert "备注" in text and "序号" in text and f"第{page}页共{pages}页" in text, page
+
+
+def test_help_lists_generate(run):
+    code, out = run("--help")
+    assert "generate" in out
