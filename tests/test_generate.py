@@ -74,7 +74,7 @@ def test_this_rounds_targets_and_the_full_plan(heshan, run):
     out = generate(run, heshan, "--round", "2022-07-03")
     sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市发展改革局"))[SHEET]
     header = [c.value for c in sheet[4]]
-    assert header[:6] == ["序号", "项目名称", "本期目标", "完成时间", "全年工作目标", "牵头单位"]
+    assert header[:6] == ["序号", "项目名称", "本期目标", "完成时限", "全年工作目标", "牵头单位"]
     assert header[6:12] == ["进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注"]
     targets, plan = sheet["C5"].value, sheet["E5"].value
     # GDP item: nodes due 4月底, 5月底 (by the end of June) and the next one, 7月底; not 10月底

@@ -192,7 +192,9 @@ def _unit_sheet(cfg: Config, rnd: Round, unit: str, rows: list[UnitRow], previou
     return UnitSheet(
         title=cfg.title, unit=unit, round_label=rnd.label, due=rnd.due, statuses=cfg.statuses,
         report_fields=cfg.report_fields, signoff_fields=cfg.signoff_fields, rows=rows,
-        headers={"title": cfg.mapping.get("title") or "事项", "deadline": cfg.mapping.get("deadline") or "完成时限"},
+        # The deadline column is always 完成时限: a table that calls it 完成时间 (Heshan) would
+        # otherwise show two 完成时间 columns, the unit's completion date being the other.
+        headers={"title": cfg.mapping.get("title") or "事项"},
         contact=cfg.contact, previous_round=previous_round if any(r.previous for r in rows) else "",
     )
 

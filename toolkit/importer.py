@@ -124,6 +124,8 @@ class _Parser:
         self.notes: list[str] = []
         self.section = {"category": None, "subcategory": None, "leader_group": None}
         self.group_rows: list[tuple[str, str, int]] = []  # (kind, text, row)
+        self.open_groups: dict[str, int] = {}  # kind → row of the group row now in force
+        self.group_sizes: dict[int, int] = {}  # group row → items found under it
         self.in_notes = False
 
     # -- the walk -------------------------------------------------------------------------
@@ -183,13 +185,18 @@ class _Parser:
         if kind == "note":
             self._note(r, text)
             return True
+        # A group row closes the groups below it: a new category ends its sub-category and
+        # leader group; the same leader's name may head several groups, counted apart.
+        closes = {"category": ("category", "subcategory", "leader_group"),
+                  "subcategory": ("subcategory", "leader_group"), "leader_group": ("leader_group",)}[kind]
+        for k in closes:
+            self.section[k] = None
+            self.open_groups.pop(k, None)
+        self.section[kind] = text
+        self.open_groups[kind] = r + 1
+        self.group_sizes[r + 1] = 0
         if kind == "category":
-            self.section = {"category": text, "subcategory": None, "leader_group": None}
             self.categories.append(text)
-        elif kind == "subcategory":
-            self.section.update(subcategory=text, leader_group=None)
-        else:
-            self.section["leader_group"] = text
         self.group_rows.append((kind, text, r + 1))
         return True
 
@@ -222,6 +229,8 @@ class _Parser:
             **self.section,
         )
         self.items.append(item)
+        for group_row in self.open_groups.values():
+            self.group_sizes[group_row] += 1
         where = dict(row=r + 1, item=item.number)
         if not number:
             self.findings.append(warning("missing-number", f"第{r + 1}行有事项名称但没有序号，已按事项导入；请在分解表中补上序号。", **where, value=title[:40]))
@@ -248,7 +257,7 @@ class _Parser:
             stated = schema.stated_count(text)
             if stated is None:
                 continue
-            found = sum(1 for it in self.items if getattr(it, kind) == text)
+            found = self.group_sizes[row]
             if found != stated:
                 self.findings.append(warning(
                     "count-mismatch", f"第{row}行“{text}”写明{stated}项，但表中实际有{found}项；请核对分解表。",
