@@ -84,8 +84,9 @@ def write_unit_workbook(path: Path, s: UnitSheet, meta: Metadata) -> None:
     """Write one unit's reporting workbook to `path`."""
     import xlsxwriter
 
+    # in_memory: no temporary file per XML part (a third of the time for small workbooks)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
+                                         "strings_to_numbers": False, "in_memory": True})
     wb.set_properties({"title": f"{s.title}报送表", "subject": f"{s.unit} {s.round_label}",
                        "author": "duban", "comments": "由 duban 生成；请勿删除隐藏的工作表。"})
     for name, value in (("duban_workspace", meta.workspace_id), ("duban_round", meta.round),
