@@ -146,6 +146,64 @@ def generate_cmd(workspace, round_name, units, as_json, wait):
     generate_summary(result)
 
 
+@cli.command("collect")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@workspace_option
+@click.option("--round", "round_name", help="只收集这一轮（截止日期，如 2022-04-03）；默认按每个文件自己的轮次。")
+@click.option("--dry-run", is_flag=True, help="只检查并写出报告，不并入总台账。")
+@json_option
+@wait_option
+def collect_cmd(folder, workspace, round_name, dry_run, as_json, wait):
+    """收集一个文件夹里退回的报送表：识别、校验、并入总台账，并写出退回修改清单。
+
+    \b
+    Example:
+        duban collect 收到的文件 -w 2022督办
+        duban collect 收到的文件 -w 2022督办 --round 2022-04-03 --dry-run
+    """
+    from .collect import collect
+    from .workspace import Workspace
+
+    ws = Workspace.open(workspace)
+    if round_name:
+        from .rounds import parse_round_name
+
+        parse_round_name(round_name)
+    if as_json:
+        result = collect(ws, Path(folder), round_name, dry_run, wait=wait)
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from .render import collect_summary, progress_bar
+
+        with progress_bar("读取文件") as progress:
+            result = collect(ws, Path(folder), round_name, dry_run, progress=progress, wait=wait)
+        collect_summary(result, ws.root)
+    sys.exit(result.exit_code)
+
+
+@cli.command("status")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期）；默认是最近生成的一轮。")
+@json_option
+def status_cmd(workspace, round_name, as_json):
+    """查看一轮的报送情况：哪些单位已报、迟报、缺报，各事项的完成状态。
+
+    \b
+    Example:
+        duban status -w 2022督办 --round 2022-04-03
+    """
+    from .status import status
+    from .workspace import Workspace
+
+    result = status(Workspace.open(workspace), round_name)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    from .render import status_summary
+
+    status_summary(result)
+
+
 @cli.command("demo")
 @click.argument("directory", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):

@@ -44,6 +44,9 @@ contact = {_q(cfg.contact)}
 
 # 完成状态：从好到差排列；报送表“完成状态”列的下拉选项就是这些
 statuses = {_q(cfg.statuses)}
+# 表示“已完成”的状态（选它必须填写完成时间），以及必须说明“存在问题”的状态
+done_status = {_q(cfg.done_status)}
+problem_statuses = {_q(cfg.problem_statuses)}
 
 # 列名对应：左边是 duban 的含义，右边是分解表里的列名（导入时自动识别）。
 # 如果识别错了，改右边的列名后重新导入（duban import 分解表文件）。

@@ -31,7 +31,21 @@ CREATE TABLE IF NOT EXISTS imports (
     items INTEGER NOT NULL,
     findings TEXT NOT NULL         -- JSON list of findings
 );
-CREATE TABLE IF NOT EXISTS reports (
+CREATE TABLE IF NOT EXISTS submissions (  -- every returned file, whatever became of it
+    sha256 TEXT NOT NULL,
+    round TEXT NOT NULL,           -- '' when it could not be told
+    unit TEXT NOT NULL,            -- '' when it could not be told
+    file_name TEXT NOT NULL,       -- the name it arrived under
+    archived TEXT NOT NULL,        -- rounds/R/received/<sha256>.<ext>, relative to the workspace
+    saved_at TEXT,                 -- the workbook's own last-saved time, else the file's mtime
+    received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL,         -- accepted | partial | rejected | superseded | unidentified | unreadable
+    late INTEGER NOT NULL,
+    identified_by TEXT NOT NULL,   -- metadata | content | ''
+    findings TEXT NOT NULL,        -- JSON list of findings
+    PRIMARY KEY (sha256, round)
+);
+CREATE TABLE IF NOT EXISTS reports (  -- each accepted row of each file
     item_key TEXT NOT NULL,        -- the item's or sub-row's key
     unit TEXT NOT NULL,
     round TEXT NOT NULL,
@@ -39,6 +53,17 @@ CREATE TABLE IF NOT EXISTS reports (
     file_sha256 TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (item_key, unit, round, file_sha256)
+);
+-- The reports that count: those of files still accepted (not superseded by a newer one).
+CREATE VIEW IF NOT EXISTS current_reports AS
+    SELECT r.item_key, r.unit, r.round, r.fields, r.file_sha256, r.at, s.saved_at, s.file_name
+    FROM reports r JOIN submissions s ON s.sha256 = r.file_sha256 AND s.round = r.round
+    WHERE s.outcome IN ('accepted', 'partial');
+CREATE TABLE IF NOT EXISTS master_cells (  -- what duban last wrote into master.xlsx
+    item_key TEXT NOT NULL,
+    header TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (item_key, header)
 );
 """
 
@@ -90,12 +115,55 @@ class Ledger:
         """(item key, unit) → fields of the latest report accepted in a round before
         `round_name`, and the latest such round ("" when there is none)."""
         rows = self.db.execute(
-            "SELECT item_key, unit, round, fields FROM reports WHERE round < ? ORDER BY round, at", (round_name,))
+            "SELECT item_key, unit, round, fields FROM current_reports WHERE round < ? ORDER BY round, at", (round_name,))
         answers, latest = {}, ""
         for key, unit, rnd, fields in rows:
             answers[(key, unit)] = json.loads(fields)
             latest = max(latest, rnd)
         return answers, latest
+
+    # -- submissions and reports (collect) -----------------------------------------------
+    def known_file(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
+
+    def add_submission(self, sub: dict) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO submissions VALUES (:sha256, :round, :unit, :file_name, :archived, :saved_at,"
+            " :received_at, :outcome, :late, :identified_by, :findings)", sub)
+
+    def add_reports(self, rows: list[tuple[str, str, str, dict, str]]) -> None:
+        """rows of (item key, unit, round, fields, file sha256)."""
+        at = now()
+        self.db.executemany("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?)",
+                            [(k, u, r, json.dumps(f, ensure_ascii=False), sha, at) for k, u, r, f, sha in rows])
+
+    def set_outcome(self, sha256: str, round_name: str, outcome: str) -> None:
+        self.db.execute("UPDATE submissions SET outcome = ? WHERE sha256 = ? AND round = ?", (outcome, sha256, round_name))
+
+    def standing(self, round_name: str) -> dict[str, dict]:
+        """unit → its standing submission for the round (accepted or partial)."""
+        rows = self.db.execute(
+            "SELECT sha256, unit, file_name, saved_at, outcome, late, findings FROM submissions"
+            " WHERE round = ? AND outcome IN ('accepted', 'partial') ORDER BY saved_at", (round_name,))
+        return {unit: {"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "outcome": outcome,
+                       "late": bool(late), "findings": json.loads(findings)}
+                for sha, unit, name, saved, outcome, late, findings in rows}
+
+    def current_reports(self, round_name: str | None = None) -> list[dict]:
+        sql = "SELECT item_key, unit, round, fields, file_name, saved_at FROM current_reports"
+        args: tuple = ()
+        if round_name:
+            sql += " WHERE round = ?"
+            args = (round_name,)
+        return [{"key": k, "unit": u, "round": r, "fields": json.loads(f), "file": name, "saved_at": saved}
+                for k, u, r, f, name, saved in self.db.execute(sql + " ORDER BY round", args)]
+
+    def master_cells(self) -> dict[tuple[str, str], str]:
+        return {(k, h): v for k, h, v in self.db.execute("SELECT item_key, header, value FROM master_cells")}
+
+    def set_master_cells(self, cells: dict[tuple[str, str], str]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
+                            [(k, h, v) for (k, h), v in cells.items()])
 
     def meta(self, name: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()

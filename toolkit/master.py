@@ -32,7 +32,8 @@ def columns(cfg: Config, extras: list[str]) -> list[Column]:
     m = cfg.mapping
     plan = [Column("key", KEY_HEADER, 8), Column("category", "分类", 14), Column("number", "序号", 6),
             Column("title", m.get("title") or "事项", 30), Column("plan", m.get("plan") or "工作目标", 50),
-            Column("deadline", m.get("deadline") or "完成时限", 12), Column("leader", m.get("leader") or "分管领导", 10),
+            # 完成时限, never the table's own 完成时间: a report field has that name
+            Column("deadline", "完成时限", 12), Column("leader", m.get("leader") or "分管领导", 10),
             Column("unit", "报送单位", 16), Column("other_units", "其他责任单位", 24)]
     plan += [Column(f"extra:{h}", h, 16) for h in extras]
     widths = {"进展情况": 50, "存在问题": 30, "下一步工作计划": 30}

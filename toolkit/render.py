@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.table import Table
@@ -57,3 +58,75 @@ def generate_summary(result) -> None:
     for f in result.files:
         table.add_row(f.unit, str(len(f.items)), f.path.relative_to(result.root).as_posix())
     console.print(table)
+
+
+@contextmanager
+def progress_bar(label: str):
+    """A progress bar on the terminal; yields the callback collect reports to."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=console, transient=True) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name[-40:])
+
+        yield update
+
+
+def collect_summary(result, root) -> None:
+    from .report import OUTCOME_CN
+
+    if result.nothing_new:
+        console.print(f"没有新的文件：{len(result.files)} 个文件都已收集过或不是报送表，总台账未改动。")
+    counts = Counter(f.outcome for f in result.files)
+    console.print("文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()) if counts else "文件夹是空的。")
+    table = Table(title=f"{result.round} 一轮各单位报送情况", show_header=True)
+    for name in ("单位", "结果", "迟报", "须改正", "文件"):
+        table.add_column(name, overflow="fold")
+    by_unit: dict[str, list] = {}
+    for f in result.files:
+        by_unit.setdefault(f.unit or "（未识别）", []).append(f)
+    for unit in list(by_unit) + [u for u in result.missing_units if u not in by_unit]:
+        files = by_unit.get(unit, [])
+        if not files:
+            table.add_row(unit, "[red]缺报[/red]", "", "", "")
+        for f in files:
+            if f.outcome == "ignored":
+                continue
+            errors = sum(1 for x in f.findings if x.severity == "error")
+            style = {"accepted": "green", "partial": "yellow", "rejected": "red", "unidentified": "red", "unreadable": "red"}.get(f.outcome, "")
+            label = OUTCOME_CN.get(f.outcome, f.outcome)
+            table.add_row(unit, f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""), f.name)
+    console.print(table)
+    if result.missing_units:
+        console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + "、".join(result.missing_units))
+    if result.late_units:
+        console.print("[yellow]迟报[/yellow]：" + "、".join(result.late_units))
+    for c in result.conflicts:
+        console.print(f"[yellow]{c.message}[/yellow]")
+    if result.report_path:
+        console.print(f"校验报告（退回修改清单）：{result.report_path}")
+    if result.dry_run:
+        console.print("试运行（--dry-run）：只写了报告，总台账和台账库都没有改动。")
+
+
+def status_summary(result) -> None:
+    submitted = [u for u in result.units if u["submitted"]]
+    missing = [u["name"] for u in result.units if not u["submitted"]]
+    late = [u["name"] for u in result.units if u["late"]]
+    console.print(f"{result.round} 一轮：应报 {len(result.units)} 个单位，已报 {len(submitted)}，缺报 {len(missing)}，迟报 {len(late)}")
+    counts = Counter(r["status"] or "（未填）" for it in result.items for r in it["reports"][:1])
+    unreported = sum(1 for it in result.items if not it["reports"])
+    table = Table(title="事项完成状态", show_header=True)
+    table.add_column("状态")
+    table.add_column("事项数", justify="right")
+    for name, n in counts.most_common():
+        table.add_row(name, str(n))
+    table.add_row("未报送", str(unreported))
+    console.print(table)
+    if missing:
+        console.print("[red]缺报[/red]：" + "、".join(missing))
+    if late:
+        console.print("[yellow]迟报[/yellow]：" + "、".join(late))

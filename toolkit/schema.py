@@ -33,6 +33,15 @@ ROLE_LABELS = {  # Chinese names of the roles, for messages and the master's hea
 
 DEFAULT_STATUSES = ("已完成", "基本按进度完成", "未按进度完成", "暂缓实施")
 
+# Which status means done (it needs 完成时间), and which ones need 存在问题 explained.
+DONE_STATUS = "已完成"
+PROBLEM_STATUSES = ("未按进度完成", "暂缓实施")
+# Report field names with a meaning duban checks.
+PROGRESS, PROBLEMS, NEXT_STEPS, STATUS, COMPLETED_ON, REMARKS = (
+    "进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
+# 进展情况 that says nothing: a unit must describe what was done.
+PLACEHOLDERS = frozenset({"无", "/", "／", "-", "—", "——", "－", "同上", "略", "暂无", "见上", "空", "0", "．", ".", "、"})
+
 # What a unit fills in for each of its rows, and what it signs under the table.
 REPORT_FIELDS = ("进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
 SIGNOFF_FIELDS = ("填报人", "联系电话", "单位负责人审核", "填报日期")

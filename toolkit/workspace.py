@@ -43,6 +43,8 @@ class Config:
     sheet: str = ""
     mapping: dict[str, str] = field(default_factory=dict)
     statuses: list[str] = field(default_factory=lambda: list(schema.DEFAULT_STATUSES))
+    done_status: str = schema.DONE_STATUS
+    problem_statuses: list[str] = field(default_factory=lambda: list(schema.PROBLEM_STATUSES))
     report_fields: list[str] = field(default_factory=lambda: list(schema.REPORT_FIELDS))
     signoff_fields: list[str] = field(default_factory=lambda: list(schema.SIGNOFF_FIELDS))
     cooperating_units_report: bool = False
@@ -183,6 +185,8 @@ def config_from_dict(data: dict) -> Config:
         title=data.get("title", ""), year=data.get("year"), workspace_id=data.get("workspace_id", ""),
         source=data.get("source", ""), sheet=data.get("sheet", ""), mapping=dict(data.get("mapping", {})),
         statuses=list(data.get("statuses", schema.DEFAULT_STATUSES)),
+        done_status=data.get("done_status", schema.DONE_STATUS),
+        problem_statuses=list(data.get("problem_statuses", schema.PROBLEM_STATUSES)),
         report_fields=list(report.get("fields", schema.REPORT_FIELDS)),
         signoff_fields=list(report.get("signoff", schema.SIGNOFF_FIELDS)),
         cooperating_units_report=bool(report.get("cooperating_units_report", False)),

@@ -1,0 +1,282 @@
+"""collect: a folder of returned files → identified, judged, merged, reported. One command.
+
+read (reader, extract) → identify → validate → merge (ledger, master, archive) → report.
+Every file ends with an outcome; nothing a unit sent is lost: each file is archived by its
+SHA-256 before it is merged, and every accepted row is in the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .extract import find_table
+from .findings import Finding, error, warning
+from .generate import unit_rows
+from .identify import Identity, by_content, by_metadata, safe_round_name
+from .ledger import Ledger, now
+from .merge import archive, update_master
+from .reader import Returned, Unreadable, file_sha256, is_ignored, read_returned
+from .signing import read_secret
+from .template import UnitRow
+from .units import read_units
+from .validate import judge
+from .workspace import Config, Round, Workspace
+
+STANDING = ("accepted", "partial")
+PROBLEM_OUTCOMES = ("partial", "rejected", "unidentified", "unreadable")
+
+
+@dataclass
+class FileResult:
+    path: Path
+    name: str  # relative to the collected folder
+    outcome: str
+    sha256: str | None = None
+    unit: str | None = None
+    round: str | None = None
+    late: bool = False
+    identified_by: str = ""
+    saved_at: dt.datetime | None = None
+    findings: list[Finding] = field(default_factory=list)
+    accepted: list[tuple[UnitRow, dict]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"path": self.name, "unit": self.unit, "round": self.round, "outcome": self.outcome,
+                "late": self.late, "findings": [f.to_json() for f in self.findings]}
+
+
+@dataclass
+class CollectResult:
+    round: str
+    files: list[FileResult]
+    missing_units: list[str]
+    late_units: list[str]
+    expected_units: list[str]
+    dry_run: bool = False
+    master_cells_written: int = 0
+    report_path: Path | None = None
+    conflicts: list[Finding] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return all(f.outcome in ("unchanged", "ignored") for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        bad = any(f.outcome in PROBLEM_OUTCOMES for f in self.files)
+        return 1 if bad or self.missing_units else 0
+
+    def to_json(self) -> dict:
+        return {"round": self.round, "files": [f.to_json() for f in self.files],
+                "missing_units": self.missing_units, "late_units": self.late_units}
+
+
+class _Run:
+    """One collect run's context: the workspace's items, rows per round, units, secret."""
+
+    def __init__(self, ws: Workspace, round_arg: str | None):
+        self.ws, self.cfg = ws, ws.config()
+        self.round_arg = round_arg
+        ledger = Ledger(ws.ledger_path)
+        try:
+            self.items = ledger.items()
+        finally:
+            ledger.close()
+        self.units = read_units(ws.units_path)
+        self.secret = read_secret(ws.state_dir)
+        self.default_round = round_arg or default_round(ws, self.cfg)
+        self._rows: dict[str, dict[str, list[UnitRow]]] = {}
+
+    def round(self, name: str) -> Round:
+        for r in self.cfg.rounds:
+            if r.name == name:
+                return r
+        return Round(dt.date.fromisoformat(name), f"{name} 一轮")
+
+    def rows(self, round_name: str) -> dict[str, list[UnitRow]]:
+        if round_name not in self._rows:
+            self._rows[round_name] = unit_rows(self.items, self.cfg, self.round(round_name).due)
+        return self._rows[round_name]
+
+
+def default_round(ws: Workspace, cfg: Config) -> str:
+    """The round of files without metadata: the latest generated one, else the next due."""
+    generated = sorted(p.parent.name for p in ws.root.glob("rounds/*/outbox") if safe_round_name(p.parent.name))
+    if generated:
+        return generated[-1]
+    today = dt.date.today()
+    upcoming = [r for r in cfg.rounds if r.due >= today]
+    return (upcoming[0] if upcoming else cfg.rounds[-1]).name if cfg.rounds else today.isoformat()
+
+
+def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run: bool = False,
+            progress: Callable[[int, int, str], None] | None = None, wait: float = 0.0) -> CollectResult:
+    """Collect every file under `folder` into the workspace (or only report, with dry_run)."""
+    from .errors import ConfigError
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
+    with ws.lock("collect", wait=wait):
+        run = _Run(ws, round_name)
+        paths = sorted(p for p in folder.rglob("*") if p.is_file())
+        results = _read_all(run, folder, paths, progress)
+        _supersede(run, results)
+        result = _finish(run, results, dry_run)
+    return result
+
+
+def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[FileResult]:
+    ledger = Ledger(run.ws.ledger_path)
+    seen: dict[str, str] = {}
+    out = []
+    try:
+        for i, path in enumerate(paths):
+            if progress:
+                progress(i, len(paths), path.name)
+            out.append(_one(run, ledger, folder, path, seen))
+    finally:
+        ledger.close()
+    return out
+
+
+def _one(run: _Run, ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
+    name = path.relative_to(folder).as_posix()
+    if is_ignored(path):
+        return FileResult(path, name, "ignored")
+    sha = file_sha256(path)
+    if sha in seen or ledger.known_file(sha):
+        why = f"与“{seen[sha]}”内容完全相同" if sha in seen else "已经收集过"
+        return FileResult(path, name, "unchanged", sha, findings=[warning(
+            "unchanged", f"文件“{name}”{why}，未重复处理。")])
+    seen[sha] = name
+    try:
+        returned = read_returned(path, sha)
+    except Unreadable as e:
+        return FileResult(path, name, "unreadable", sha, round=run.default_round,
+                          findings=[error(e.code, str(e))])
+    return _judge(run, returned, name)
+
+
+def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
+    cfg = run.cfg
+    table = find_table(returned, cfg.report_fields, cfg.signoff_fields)
+    if returned.metadata is not None:
+        identity = by_metadata(returned, cfg.workspace_id, run.secret, run.round_arg,
+                               lambda rnd: run.rows(rnd) if rnd else {})
+    else:
+        identity = by_content(returned, table, run.default_round, run.rows(run.default_round), run.units)
+    result = FileResult(returned.path, name, identity.outcome or "", returned.sha256, identity.unit,
+                        identity.round or run.default_round, identified_by=identity.by,
+                        saved_at=returned.last_saved, findings=list(identity.findings))
+    if returned.truncated:
+        result.findings.append(warning("too-many-rows", f"文件“{name}”的工作表行数过多，只读取了前面的部分。"))
+    if identity.outcome:
+        return result
+    if table is None:
+        result.outcome = "rejected"
+        result.findings.append(error("no-table", f"文件“{name}”中找不到报送表（“进展情况”“完成状态”等列被删除或改名），未采用；请让该单位用督查室发出的原表填报。", unit=identity.unit))
+        return result
+    _apply_judgement(run, result, returned, table, identity)
+    return result
+
+
+def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, identity: Identity) -> None:
+    rows_by_unit = run.rows(identity.round)
+    j = judge(table, identity.unit, run.round(identity.round), rows_by_unit.get(identity.unit, []), rows_by_unit,
+              returned.metadata if identity.by == "metadata" else None, run.cfg, returned.last_saved, result.name)
+    result.findings.extend(j.findings)
+    result.accepted, result.late = j.accepted, j.late
+    if not j.accepted and j.rejected_rows:
+        result.outcome = "rejected"
+    else:
+        result.outcome = "partial" if j.rejected_rows else "accepted"
+
+
+def _supersede(run: _Run, results: list[FileResult]) -> None:
+    """Per unit and round the newest file wins, among this run's files and those merged before."""
+    ledger = Ledger(run.ws.ledger_path)
+    try:
+        groups: dict[tuple[str, str], list[FileResult]] = {}
+        for r in results:
+            if r.outcome in STANDING:
+                groups.setdefault((r.round, r.unit), []).append(r)
+        for (rnd, unit), group in groups.items():
+            standing = ledger.standing(rnd).get(unit)
+            group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
+            newest = group[-1]
+            if standing and standing["saved_at"] and newest.saved_at and standing["saved_at"] > newest.saved_at.isoformat():
+                newest_name, losers = standing["file_name"], group
+            else:
+                newest_name, losers = newest.name, group[:-1]
+            for r in losers:
+                r.outcome = "superseded"
+                r.findings.append(warning("superseded", f"“{unit}”本轮还有更新的文件“{newest_name}”，以最新的为准，本文件不再采用。", unit=unit))
+    finally:
+        ledger.close()
+
+
+def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResult:
+    from .report import write_report
+
+    rnd = run.default_round
+    expected = list(run.rows(rnd))
+    result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
+    if result.nothing_new:
+        _standing_units(run, result, [])
+        return result
+    if not dry_run:
+        _merge(run, results, result)
+    winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
+    _standing_units(run, result, winners if dry_run else [])
+    result.report_path = write_report(run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+    return result
+
+
+def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -> None:
+    ledger = Ledger(run.ws.ledger_path)
+    try:
+        standing = {u: s["late"] for u, s in ledger.standing(result.round).items()}
+    finally:
+        ledger.close()
+    standing.update({r.unit: r.late for r in extra})
+    result.missing_units = [u for u in result.expected_units if u not in standing]
+    result.late_units = [u for u in result.expected_units if standing.get(u)]
+
+
+def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
+    """Archive every file, record every submission and accepted row, then update the master."""
+    received = now()
+    archived = {}
+    for r in results:
+        if r.sha256 and r.outcome not in ("unchanged", "ignored"):
+            archived[r.name] = archive(run.ws, r.path, r.round or run.default_round, r.sha256)
+    ledger = Ledger(run.ws.ledger_path)
+    try:
+        with ledger.transaction():
+            for r in results:
+                if r.name not in archived:
+                    continue
+                if r.outcome in STANDING:
+                    old = ledger.standing(r.round).get(r.unit)
+                    if old and old["sha256"] != r.sha256:
+                        ledger.set_outcome(old["sha256"], r.round, "superseded")
+                ledger.add_submission(_submission(run, r, archived[r.name], received))
+                if r.outcome in STANDING:
+                    ledger.add_reports([(row.key, r.unit, r.round, fields, r.sha256) for row, fields in r.accepted])
+        result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
+    finally:
+        ledger.close()
+
+
+def _submission(run: _Run, r: FileResult, archived: Path, received: str) -> dict:
+    return {"sha256": r.sha256, "round": r.round or "", "unit": r.unit or "", "file_name": r.name,
+            "archived": os.path.relpath(archived, run.ws.root), "received_at": received,
+            "saved_at": r.saved_at.isoformat(timespec="seconds") if r.saved_at else None,
+            "outcome": r.outcome, "late": int(r.late), "identified_by": r.identified_by,
+            "findings": json.dumps([f.to_json() for f in r.findings], ensure_ascii=False)}

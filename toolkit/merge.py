@@ -1,0 +1,109 @@
+"""Merge: accepted rows into the ledger, and the latest values into master.xlsx.
+
+The ledger is the truth; master.xlsx shows, for each row, the latest accepted report of its
+reporting unit. A master cell the clerk edited by hand since duban last wrote it is left
+alone and reported (master-conflict). The master is edited in place with openpyxl, so the
+clerk's own formatting and notes stay, and replaced atomically after a backup.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from .findings import Finding, warning
+from .fsutil import atomic_path, backup
+from .ledger import Ledger
+from .master import KEY_HEADER, SHEET, SOURCE_COLUMNS
+from .model import Item
+from .text import cell_text
+from .workspace import Config, Workspace
+
+# openpyxl refuses these control characters in cells; the ledger keeps the original text.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+ROUND_COLUMN, FILE_COLUMN = SOURCE_COLUMNS
+
+
+def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[str, str], str]:
+    """(key, header) → what the master should show: each row's reporting unit's latest report."""
+    reporting = {}
+    for item in items:
+        if item.lead_unit:
+            reporting[item.key] = item.lead_unit
+        for sub in item.subrows:
+            if sub.lead_unit:
+                reporting[sub.key] = sub.lead_unit
+    labels = {r.name: r.label for r in cfg.rounds}
+    cells: dict[tuple[str, str], str] = {}
+    for rep in ledger.current_reports():  # ordered by round: later rounds overwrite
+        if reporting.get(rep["key"]) != rep["unit"]:
+            continue
+        for header in cfg.report_fields:
+            cells[(rep["key"], header)] = rep["fields"].get(header, "")
+        cells[(rep["key"], ROUND_COLUMN)] = labels.get(rep["round"], rep["round"])
+        cells[(rep["key"], FILE_COLUMN)] = rep["file"]
+    return cells
+
+
+def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config) -> tuple[int, list[Finding]]:
+    """Write changed report cells into master.xlsx; returns (cells written, conflicts)."""
+    import openpyxl
+
+    want = desired_cells(ledger, items, cfg)
+    wb = openpyxl.load_workbook(ws.master_path)
+    sheet = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
+    header_row, columns = _header(sheet)
+    rows = {cell_text(sheet.cell(r, 1).value): r for r in range(header_row + 1, sheet.max_row + 1)}
+    written_before = ledger.master_cells()
+    written, conflicts, changed = {}, [], 0
+    for (key, header), value in want.items():
+        r, c = rows.get(key), columns.get(header)
+        if r is None or c is None:
+            continue
+        cell = sheet.cell(r, c)
+        current = cell_text(cell.value)
+        value = _ILLEGAL.sub("", value)
+        if current == value:
+            written[(key, header)] = value
+            continue
+        if current != written_before.get((key, header), ""):
+            conflicts.append(warning("master-conflict", f"总台账中“{header}”（键 {key}）已被手工改过，未覆盖；新报送的内容是：{value[:60]}",
+                                     item=key, column=header, value=current))
+            continue
+        cell.value = value
+        cell.data_type = "s"  # a unit's text starting with = + - @ stays text, never a formula
+        written[(key, header)] = value
+        changed += 1
+    if changed:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup(ws.master_path, ws.backups_dir, stamp)
+        with atomic_path(ws.master_path) as tmp:
+            wb.save(tmp)
+    ledger.set_master_cells(written)
+    return changed, conflicts
+
+
+def _header(sheet) -> tuple[int, dict[str, int]]:
+    for r in range(1, min(sheet.max_row, 10) + 1):
+        if cell_text(sheet.cell(r, 1).value) == KEY_HEADER:
+            return r, {cell_text(sheet.cell(r, c).value): c for c in range(1, sheet.max_column + 1)}
+    from .errors import DubanError
+
+    err = DubanError("总台账 master.xlsx 中找不到表头（第一列应为“键”）；请从 .duban/backups 中恢复上一版，或重新导入分解表。")
+    err.exit_code = 3
+    raise err
+
+
+def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
+    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>."""
+    import shutil
+
+    folder = ws.round_dir(round_name) / "received"
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = re.sub(r"[^.a-z0-9]", "", source.suffix.lower())[:8] or ".bin"
+    target = folder / f"{sha256}{suffix}"
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
+    return target

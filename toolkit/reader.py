@@ -1,0 +1,186 @@
+"""Reading returned files: bytes → grids, signed metadata and last-saved time. No judging.
+
+Values come from python-calamine (xlsx, xlsm, xls, ods; .et when it is an xls container).
+Reading is a pure function of the file, so it can run in worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .signing import META_SHEET, Metadata, from_cells
+from .tables import FORMAT_NAMES, Sheet, sniff
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb", ".ett", ".xltx", ".xlt"}
+IGNORED_NAMES = {"desktop.ini", ".ds_store", "thumbs.db"}
+READABLE = {"xlsx", "xls", "ods"}
+MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit's workbook is tens of kilobytes
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # zip bombs: the parts may not inflate past this
+MAX_ROWS = 5_000  # a unit reports on dozens of rows; a sheet with more is capped
+LIST_SHEETS = {META_SHEET, "_lists"}
+
+
+class Unreadable(Exception):
+    """A file that cannot be read as a workbook; `code` and the Chinese message say why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class Returned:
+    path: Path
+    sha256: str
+    kind: str
+    sheets: list[Sheet] = field(default_factory=list)
+    metadata: Metadata | None = None
+    saved_at: dt.datetime | None = None  # the workbook's own last-saved time, local
+    mtime: dt.datetime | None = None
+    truncated: bool = False  # a sheet had more than MAX_ROWS rows
+
+    @property
+    def last_saved(self) -> dt.datetime | None:
+        return self.saved_at or self.mtime
+
+
+def is_ignored(path: Path) -> bool:
+    """Lock files (~$…), system files and anything that is not a spreadsheet by its name."""
+    name = path.name.lower()
+    return name.startswith("~$") or name.startswith(".~lock") or name in IGNORED_NAMES or path.suffix.lower() not in SPREADSHEET_SUFFIXES
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_returned(path: Path, sha256: str | None = None) -> Returned:
+    """Read one returned file; raises Unreadable with a finding code and Chinese message."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
+    if size > MAX_FILE_BYTES:
+        raise Unreadable("too-large", f"文件“{path.name}”有 {size // 1048576} MB，远大于报送表应有的大小，未读取；请联系该单位核实。")
+    kind = _kind(path)
+    returned = Returned(path, sha256 or file_sha256(path), kind,
+                        mtime=dt.datetime.fromtimestamp(path.stat().st_mtime))
+    if kind == "xlsx":
+        _check_zip(path)
+    try:
+        returned.sheets, returned.truncated = _read_sheets(path)
+    except Unreadable:
+        raise
+    except Exception as e:  # calamine's errors on damaged files carry no stable type
+        raise Unreadable("corrupt", f"文件“{path.name}”已损坏，无法读取（{_short(e)}）；请该单位用 Excel/WPS 打开后重新保存发送。") from e
+    returned.metadata = _metadata(returned.sheets)
+    returned.saved_at = _saved_at(path, kind)
+    return returned
+
+
+def _kind(path: Path) -> str:
+    from .errors import BadInputError
+
+    try:
+        kind = sniff(path)
+    except BadInputError as e:
+        raise Unreadable("corrupt", str(e)) from e
+    if kind == "encrypted":
+        raise Unreadable("encrypted", f"文件“{path.name}”设置了打开密码，无法读取；请该单位取消密码后重新发送（文件→信息→保护工作簿→用密码进行加密，清空）。")
+    if kind not in READABLE:
+        what = FORMAT_NAMES.get(kind, "无法识别的格式")
+        raise Unreadable("wrong-format", f"文件“{path.name}”实际是{what}，不是报送表；请该单位发送填好的报送表（.xlsx/.xls/.ods）。")
+    return kind
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as e:
+        raise Unreadable("corrupt", f"文件“{path.name}”已损坏（{_short(e)}）；请该单位重新保存后发送。") from e
+    if total > MAX_UNZIPPED_BYTES:
+        raise Unreadable("zip-bomb", f"文件“{path.name}”解压后超过 {MAX_UNZIPPED_BYTES // 1048576} MB，疑似恶意文件，未读取。")
+
+
+def _read_sheets(path: Path) -> tuple[list[Sheet], bool]:
+    import python_calamine as pc
+
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    sheets, truncated = [], False
+    for meta in wb.sheets_metadata:
+        if "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 1)
+        if len(rows) > MAX_ROWS:
+            rows, truncated = rows[:MAX_ROWS], True
+        merged = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])]
+        sheets.append(Sheet(meta.name, rows, merged))
+    return sheets, truncated
+
+
+def _metadata(sheets: list[Sheet]) -> Metadata | None:
+    for sheet in sheets:
+        if sheet.name == META_SHEET:
+            return from_cells(sheet.rows)
+    return None
+
+
+_CORE_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
+_ODS_DATE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
+
+
+def _saved_at(path: Path, kind: str) -> dt.datetime | None:
+    """The last-saved time the spreadsheet program wrote into the file, in local time."""
+    try:
+        if kind == "xlsx":
+            return _zip_time(path, "docProps/core.xml", _CORE_MODIFIED)
+        if kind == "ods":
+            return _zip_time(path, "meta.xml", _ODS_DATE)
+        if kind == "xls":
+            return _ole_time(path)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    return None
+
+
+def _zip_time(path: Path, part: str, pattern: re.Pattern) -> dt.datetime | None:
+    with zipfile.ZipFile(path) as z:
+        if part not in z.namelist() or z.getinfo(part).file_size > 1_000_000:
+            return None
+        m = pattern.search(z.read(part))
+    return _local(m.group(1).decode("ascii", "replace").strip()) if m else None
+
+
+def _local(text: str) -> dt.datetime | None:
+    """ISO time → naive local time; a time without zone is taken as local already (ODS)."""
+    text = text.replace("Z", "+00:00")
+    text = re.sub(r"\.(\d{6})\d+", r".\1", text)  # LibreOffice writes nanoseconds
+    stamp = dt.datetime.fromisoformat(text)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone().replace(tzinfo=None)
+    return stamp if stamp.year > 1980 else None
+
+
+def _ole_time(path: Path) -> dt.datetime | None:
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        saved = ole.get_metadata().last_saved_time
+    if not isinstance(saved, dt.datetime) or saved.year <= 1980:
+        return None
+    return saved.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+
+
+def _short(e: Exception) -> str:
+    return str(e).splitlines()[0][:120] if str(e) else type(e).__name__
