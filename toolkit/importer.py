@@ -253,7 +253,7 @@ class _Parser:
 
     # -- checks over the whole table --------------------------------------------------------
     def _check_counts(self) -> None:
-        for kind, text, row in self.group_rows:
+        for _kind, text, row in self.group_rows:
             stated = schema.stated_count(text)
             if stated is None:
                 continue
