@@ -71,14 +71,14 @@ def _sniff_ole(path: Path) -> str:
 
     try:
         with olefile.OleFileIO(str(path)) as ole:
-            streams = {"/".join(s) for s in ole.listdir()}
+            streams = {"/".join(s).lower() for s in ole.listdir()}  # WORKBOOK from some writers
     except (OSError, ValueError) as e:  # olefile raises OSError subclasses on bad sectors
         raise BadInputError(f"文件“{path.name}”已损坏（{e}），请让对方重新保存后再发送。") from e
-    if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
+    if "encryptioninfo" in streams or "encryptedpackage" in streams:
         return "encrypted"
-    if "Workbook" in streams or "Book" in streams:
+    if "workbook" in streams or "book" in streams:
         return "encrypted" if _xls_encrypted(path) else "xls"
-    if "WordDocument" in streams:
+    if "worddocument" in streams:
         return "doc"
     return "ole"
 
