@@ -38,11 +38,7 @@ class Round:
         self.tmp = tmp_path
 
     def keys(self, unit):
-        ledger = Ledger(self.ws.ledger_path)
-        try:
-            items = {it.number: it for it in ledger.items()}
-        finally:
-            ledger.close()
+        """The unit's item keys in its workbook's order, from the signed metadata."""
         import python_calamine as pc
 
         from toolkit.signing import META_SHEET, from_cells
