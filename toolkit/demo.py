@@ -1,22 +1,33 @@
 """duban demo: the round trip on the Heshan 2022 sample, in a throwaway workspace.
 
-So far: init and import, then generate the year-end round's workbooks (the Heshan
-completion texts are the 1-12月 answers, due 2023-01-03). Each later stage extends it.
+init and import the breakdown table; generate the year-end round's workbooks (the Heshan
+completion texts are the 1-12月 answers, due 2023-01-03); fill them with those real texts the
+way units return them — some re-saved as .xls or .ods, one renamed, one sent twice, one
+late, one with a mistyped status — and collect the folder.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
+from . import simulate
+from .collect import collect
 from .errors import ConfigError
 from .generate import generate
 from .importing import init_workspace
-from .render import console, generate_summary, import_summary
+from .ledger import Ledger
+from .office import find_soffice
+from .render import collect_summary, console, generate_summary, import_summary
+from .samples import ROOT as SAMPLES
 from .samples import sample_path
 
 MARKER = ".duban/demo"  # only a folder duban made as a demo is ever deleted by the demo
 DEMO_ROUND = "2023-01-03"
+ON_TIME = dt.datetime(2022, 12, 30, 16, 30)
+LATE = dt.datetime(2023, 1, 5, 10, 0)
 
 
 def run_demo(root: Path) -> None:
@@ -26,11 +37,66 @@ def run_demo(root: Path) -> None:
     ws, result = init_workspace(root, sample_path("heshan-2022"))
     (ws.root / MARKER).write_text("demo\n", encoding="utf-8")
     import_summary(result, f"工作区：{ws.root}")
-    console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n配置：{ws.config_path}")
     console.rule(f"2. 生成各单位的报送表（{DEMO_ROUND} 一轮）")
     generated = generate(ws, DEMO_ROUND)
     generate_summary(generated)
-    console.print(f"\n报送表在：{ws.round_dir(DEMO_ROUND) / 'outbox'}")
+    console.rule("3. 各单位填报后发回（模拟：用鹤山的真实完成情况填写）")
+    inbox = ws.root / "收到的文件"
+    _returned_files(ws, generated, inbox)
+    console.rule("4. 一条命令收集整个文件夹")
+    collected = collect(ws, inbox)
+    collect_summary(collected, ws.root)
+    console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n退回文件夹：{inbox}")
+
+
+def _returned_files(ws, generated, inbox: Path) -> None:
+    """Fill every unit's workbook with its real answers; a few arrive the ways units send them."""
+    rows = json.loads((SAMPLES / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
+    ledger = Ledger(ws.ledger_path)
+    items = ledger.items()
+    ledger.close()
+    due = dt.date.fromisoformat(DEMO_ROUND)
+    files = generated.files
+    work = inbox.parent / ".demo-work"
+    work.mkdir(exist_ok=True)
+    inbox.mkdir(exist_ok=True)
+    notes = []
+    for i, f in enumerate(files):
+        answers = simulate.answers_from_completion(items, rows, f.unit, due=due)
+        name = f.path.name
+        if i == 0:  # a mistyped status
+            first = next(iter(answers))
+            answers[first]["完成状态"] = "完成了"
+            notes.append(f"{f.unit}：完成状态写成了“完成了”")
+        if i == 1:  # sent twice: an early draft, then the final one
+            draft = {k: {**v, "进展情况": "（初稿）" + str(v.get("进展情况", ""))} for k, v in answers.items()}
+            simulate.fill(f.path, inbox / f"初稿-{name}", draft, saved_at=ON_TIME - dt.timedelta(days=2))
+            notes.append(f"{f.unit}：先后发来初稿和定稿两个文件")
+        if i == 2:
+            name = f"{f.unit}报送表（定稿）.xlsx"
+            notes.append(f"{f.unit}：文件被改名为“{name}”")
+        saved_at = LATE if i == 3 else ON_TIME
+        if i == 3:
+            notes.append(f"{f.unit}：1月5日才保存发回（迟报）")
+        target = work if i in (4, 5) else inbox
+        simulate.fill(f.path, target / name, answers, saved_at=saved_at)
+    _resave(work, inbox, files[4:6], notes)
+    shutil.rmtree(work, ignore_errors=True)
+    console.print(f"收到 {len(list(inbox.iterdir()))} 个文件，其中：")
+    for note in notes:
+        console.print(f"  · {note}")
+
+
+def _resave(work: Path, inbox: Path, files, notes: list[str]) -> None:
+    """Two units re-save with WPS/LibreOffice: one as .xls, one as .ods."""
+    for f, fmt in zip(files, ("xls", "ods")):
+        source = work / f.path.name
+        if find_soffice():
+            simulate.save_as(source, fmt, inbox)
+            notes.append(f"{f.unit}：另存为 .{fmt} 后发回")
+        else:
+            shutil.copy2(source, inbox / source.name)
+            notes.append(f"{f.unit}：（未安装 LibreOffice，未演示另存为 .{fmt}）")
 
 
 def _reset(root: Path) -> None:

@@ -88,7 +88,14 @@ def collect_summary(result, root) -> None:
     by_unit: dict[str, list] = {}
     for f in result.files:
         by_unit.setdefault(f.unit or "（未识别）", []).append(f)
-    for unit in list(by_unit) + [u for u in result.missing_units if u not in by_unit]:
+    shown = _short_names([f.name for f in result.files])
+    # Problems first, then the units that sent nothing, then the accepted ones.
+    rank = {"unreadable": 0, "unidentified": 0, "rejected": 1, "partial": 2, "superseded": 4, "accepted": 5}
+    worst = {u: min(rank.get(f.outcome, 6) for f in files) for u, files in by_unit.items()}
+    missing = [u for u in result.missing_units if u not in by_unit]
+    order = sorted((u for u in by_unit if worst[u] < 3), key=worst.get) + missing + sorted(
+        (u for u in by_unit if worst[u] >= 3), key=worst.get)
+    for unit in order:
         files = by_unit.get(unit, [])
         if not files:
             table.add_row(unit, "[red]缺报[/red]", "", "", "")
@@ -98,7 +105,7 @@ def collect_summary(result, root) -> None:
             errors = sum(1 for x in f.findings if x.severity == "error")
             style = {"accepted": "green", "partial": "yellow", "rejected": "red", "unidentified": "red", "unreadable": "red"}.get(f.outcome, "")
             label = OUTCOME_CN.get(f.outcome, f.outcome)
-            table.add_row(unit, f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""), f.name)
+            table.add_row(unit, f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""), shown[f.name])
     console.print(table)
     if result.missing_units:
         console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + "、".join(result.missing_units))
@@ -130,3 +137,12 @@ def status_summary(result) -> None:
         console.print("[red]缺报[/red]：" + "、".join(missing))
     if late:
         console.print("[yellow]迟报[/yellow]：" + "、".join(late))
+
+
+def _short_names(names: list[str]) -> dict[str, str]:
+    """File names without the title most of them start with (…-市财政局-第六次报送.xlsx)."""
+    prefixes = Counter(n.split("-", 1)[0] + "-" for n in names if "-" in n)
+    prefix = prefixes.most_common(1)[0][0] if prefixes else ""
+    if len(prefix) <= 8 or prefixes[prefix] < 2:
+        return {n: n for n in names}
+    return {n: ("…" + n[len(prefix) - 1:]) if n.startswith(prefix) else n for n in names}
