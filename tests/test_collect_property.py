@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import openpyxl
+from conftest import IMPORT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import IMPORT
 from toolkit import simulate
 from toolkit.collect import collect
 from toolkit.generate import generate

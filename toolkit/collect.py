@@ -14,13 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import faults
 from .extract import find_table
 from .findings import Finding, error, warning
 from .generate import unit_rows
 from .identify import Identity, by_content, by_metadata, safe_round_name
 from .ledger import Ledger, now
 from .merge import archive, update_master
-from .reader import Returned, Unreadable, file_sha256, is_ignored, read_returned
+from .reader import Returned, Unreadable, file_sha256, is_ignored
+from .sandbox import read_many
 from .signing import read_secret
 from .template import UnitRow
 from .units import read_units
@@ -132,20 +134,37 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
 
 
 def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[FileResult]:
+    """Sort the files out (ignored, already collected), read the rest in sandboxed workers,
+    then judge each, in the folder's order."""
+    results: list[FileResult | None] = [None] * len(paths)
+    to_read: list[int] = []
     ledger = Ledger(run.ws.ledger_path)
-    seen: dict[str, str] = {}
-    out = []
     try:
+        seen: dict[str, str] = {}
         for i, path in enumerate(paths):
-            if progress:
-                progress(i, len(paths), path.name)
-            out.append(_one(run, ledger, folder, path, seen))
+            results[i] = _triage(ledger, folder, path, seen)
+            if results[i].outcome == "":
+                to_read.append(i)
     finally:
         ledger.close()
-    return out
+    tasks = [(paths[i], results[i].sha256) for i in to_read]
+    done = len(paths) - len(to_read)
+    for n, (t, outcome) in enumerate(read_many(tasks), start=1):
+        i = to_read[t]
+        if n == 2:
+            faults.point("reading")  # crash tests: killed with files half read
+        if progress:
+            progress(done + n, len(paths), paths[i].name)
+        if isinstance(outcome, Unreadable):
+            results[i].outcome, results[i].round = "unreadable", run.default_round
+            results[i].findings.append(error(outcome.code, str(outcome)))
+        else:
+            results[i] = _judge(run, outcome, results[i].name)
+    return results
 
 
-def _one(run: _Run, ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
+def _triage(ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
+    """ignored, unchanged, or to be read (outcome left empty)."""
     name = path.relative_to(folder).as_posix()
     if is_ignored(path):
         return FileResult(path, name, "ignored")
@@ -155,12 +174,7 @@ def _one(run: _Run, ledger: Ledger, folder: Path, path: Path, seen: dict[str, st
         return FileResult(path, name, "unchanged", sha, findings=[warning(
             "unchanged", f"文件“{name}”{why}，未重复处理。")])
     seen[sha] = name
-    try:
-        returned = read_returned(path, sha)
-    except Unreadable as e:
-        return FileResult(path, name, "unreadable", sha, round=run.default_round,
-                          findings=[error(e.code, str(e))])
-    return _judge(run, returned, name)
+    return FileResult(path, name, "", sha)
 
 
 def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
@@ -227,14 +241,14 @@ def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResul
     rnd = run.default_round
     expected = list(run.rows(rnd))
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
-    if result.nothing_new:
-        _standing_units(run, result, [])
-        return result
     if not dry_run:
+        # Also with nothing new: a run killed after the ledger and before the master is
+        # repaired here, since the master is brought in line with the ledger every time.
         _merge(run, results, result)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
     _standing_units(run, result, winners if dry_run else [])
-    result.report_path = write_report(run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+    if not result.nothing_new:
+        result.report_path = write_report(run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
     return result
 
 
@@ -256,6 +270,7 @@ def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
     for r in results:
         if r.sha256 and r.outcome not in ("unchanged", "ignored"):
             archived[r.name] = archive(run.ws, r.path, r.round or run.default_round, r.sha256)
+    faults.point("after-archive")
     ledger = Ledger(run.ws.ledger_path)
     try:
         with ledger.transaction():
@@ -269,6 +284,7 @@ def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
                 ledger.add_submission(_submission(run, r, archived[r.name], received))
                 if r.outcome in STANDING:
                     ledger.add_reports([(row.key, r.unit, r.round, fields, r.sha256) for row, fields in r.accepted])
+        faults.point("after-ledger")
         result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
     finally:
         ledger.close()

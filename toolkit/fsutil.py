@@ -8,6 +8,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import faults
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -24,6 +26,7 @@ def atomic_path(target: Path):
         yield Path(tmp)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
+        faults.point(f"before-replace:{target.name}")
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

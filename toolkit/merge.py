@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from . import faults
 from .findings import Finding, warning
 from .fsutil import atomic_path, backup
 from .ledger import Ledger
@@ -80,6 +81,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config)
         backup(ws.master_path, ws.backups_dir, stamp)
         with atomic_path(ws.master_path) as tmp:
             wb.save(tmp)
+    faults.point("after-master")
     ledger.set_master_cells(written)
     return changed, conflicts
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import socket
 import time
 import tomllib
@@ -96,16 +97,26 @@ class Workspace:
         deadline = time.monotonic() + wait
         while not self._try_lock(command):
             holder = self._lock_holder()
-            if holder is not None and _is_stale(holder):
+            if holder is not None and _is_stale(holder, self._lock_age()):
                 self._break_stale_lock()
                 continue
             if time.monotonic() >= deadline:
                 raise WorkspaceLocked(_locked_message(holder))
             time.sleep(0.2)
+        self._sweep_temp_files()
         try:
             yield self
         finally:
             self.lock_path.unlink(missing_ok=True)
+
+    def _sweep_temp_files(self) -> None:
+        """Temporary files of a writer killed before its rename (fsutil.atomic_path names them
+        .<name>.….tmp); holding the lock, no other duban writes them now."""
+        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp"):
+            for stale in self.root.glob(pattern):
+                stale.unlink(missing_ok=True)
+        for staging in self.root.glob("rounds/*/.outbox-*"):  # generate's half-built outboxes
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _try_lock(self, command: str) -> bool:
         try:
@@ -117,6 +128,12 @@ class Workspace:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(info, f, ensure_ascii=False)
         return True
+
+    def _lock_age(self) -> float:
+        try:
+            return time.time() - self.lock_path.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
 
     def _lock_holder(self) -> dict | None:
         try:
@@ -136,9 +153,11 @@ class Workspace:
             pass
 
 
-def _is_stale(holder: dict) -> bool:
+def _is_stale(holder: dict, age: float) -> bool:
     if not holder:
-        return True
+        # Empty: either a process killed between creating the file and writing it, or one
+        # that is writing it right now. Only the first is still empty seconds later.
+        return age > 5
     if holder.get("host") != socket.gethostname():
         return False  # a process on another computer (shared folder): we cannot tell, so wait
     return not _pid_alive(int(holder.get("pid", 0)))
