@@ -167,7 +167,8 @@ def _triage(ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> F
     """ignored, unchanged, or to be read (outcome left empty)."""
     name = path.relative_to(folder).as_posix()
     if is_ignored(path):
-        return FileResult(path, name, "ignored")
+        return FileResult(path, name, "ignored", findings=[warning(
+            "ignored", f"“{name}”不是报送表（临时文件、系统文件或非表格文件），已忽略。")])
     sha = file_sha256(path)
     if sha in seen or ledger.known_file(sha):
         why = f"与“{seen[sha]}”内容完全相同" if sha in seen else "已经收集过"
@@ -188,6 +189,10 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
     result = FileResult(returned.path, name, identity.outcome or "", returned.sha256, identity.unit,
                         identity.round or run.default_round, identified_by=identity.by,
                         saved_at=returned.last_saved, findings=list(identity.findings))
+    if returned.extension_lies:
+        result.findings.append(warning(
+            "extension-mismatch", f"文件“{name}”的扩展名与内容不符（实际是 .{returned.kind} 格式），已按实际内容读取。",
+            value=returned.path.suffix))
     if returned.truncated:
         result.findings.append(warning("too-many-rows", f"文件“{name}”的工作表行数过多，只读取了前面的部分。"))
     if identity.outcome:

@@ -18,7 +18,10 @@ from .tables import FORMAT_NAMES, Sheet, sniff
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb", ".ett", ".xltx", ".xlt"}
 IGNORED_NAMES = {"desktop.ini", ".ds_store", "thumbs.db"}
-READABLE = {"xlsx", "xls", "ods"}
+READABLE = {"xlsx", "xls", "ods", "xlsb"}
+# The extensions each real format may arrive under; another one is a warning, not a stop.
+EXTENSIONS = {"xlsx": {".xlsx", ".xlsm", ".xltx"}, "xls": {".xls", ".et", ".xlt", ".ett"}, "ods": {".ods"},
+              "xlsb": {".xlsb"}}
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a unit's workbook is tens of kilobytes
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # zip bombs: the parts may not inflate past this
 MAX_ROWS = 5_000  # a unit reports on dozens of rows; a sheet with more is capped
@@ -48,6 +51,10 @@ class Returned:
     def last_saved(self) -> dt.datetime | None:
         return self.saved_at or self.mtime
 
+    @property
+    def extension_lies(self) -> bool:
+        return self.path.suffix.lower() not in EXTENSIONS.get(self.kind, set())
+
 
 def is_ignored(path: Path) -> bool:
     """Lock files (~$…), system files and anything that is not a spreadsheet by its name."""
@@ -74,7 +81,7 @@ def read_returned(path: Path, sha256: str | None = None) -> Returned:
     kind = _kind(path)
     returned = Returned(path, sha256 or file_sha256(path), kind,
                         mtime=dt.datetime.fromtimestamp(path.stat().st_mtime))
-    if kind == "xlsx":
+    if kind in ("xlsx", "xlsb", "ods"):
         _check_zip(path)
     try:
         returned.sheets, returned.truncated = _read_sheets(path)
@@ -115,7 +122,8 @@ def _check_zip(path: Path) -> None:
 def _read_sheets(path: Path) -> tuple[list[Sheet], bool]:
     import python_calamine as pc
 
-    wb = pc.CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as f:  # from a file object calamine tells the format by content
+        wb = pc.CalamineWorkbook.from_filelike(f)
     sheets, truncated = [], False
     for meta in wb.sheets_metadata:
         if "WorkSheet" not in str(meta.typ):
@@ -143,7 +151,7 @@ _ODS_DATE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
 def _saved_at(path: Path, kind: str) -> dt.datetime | None:
     """The last-saved time the spreadsheet program wrote into the file, in local time."""
     try:
-        if kind == "xlsx":
+        if kind in ("xlsx", "xlsb"):
             return _zip_time(path, "docProps/core.xml", _CORE_MODIFIED)
         if kind == "ods":
             return _zip_time(path, "meta.xml", _ODS_DATE)

@@ -125,7 +125,8 @@ def read_sheets(path: Path) -> list[Sheet]:
 def _read_calamine(path: Path, kind: str) -> list[Sheet]:
     import python_calamine as pc
 
-    wb = pc.CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as f:  # by content, not by the name's extension
+        wb = pc.CalamineWorkbook.from_filelike(f)
     metas = sorted(wb.sheets_metadata, key=lambda m: str(m.visible) != "SheetVisibleEnum.Visible")
     sheets = []
     for meta in metas:

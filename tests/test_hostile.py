@@ -1,0 +1,179 @@
+"""collect under hostile and broken files: each gets one clear finding, the rest of the folder
+is still collected, nothing crashes, nothing is lost. Fixtures: make_hostile_fixtures.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from test_collect import DGRC, EDU, ON_TIME, Round, codes, only
+
+from toolkit import simulate
+
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+FINAL = {"accepted", "partial", "rejected", "superseded", "unchanged", "unidentified", "unreadable", "ignored"}
+
+
+@pytest.fixture
+def rnd(tmp_path):
+    return Round(tmp_path)
+
+
+def rewrite_part(path: Path, part: str, edit) -> None:
+    """Rewrite one part of an xlsx in place (what another program's writer does differently)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, edit(data) if info.filename == part else data)
+    path.write_bytes(buf.getvalue())
+
+
+@pytest.mark.parametrize("name, code", [
+    ("zip_bomb.xlsx", "zip-bomb"), ("xml_bomb_billion_laughs.xlsx", "corrupt"), ("pdf_renamed.xlsx", "wrong-format"),
+])
+def test_committed_hostile_files_get_one_finding_and_the_good_file_is_collected(rnd, name, code):
+    rnd.fill(EDU)
+    shutil.copy(HOSTILE / name, rnd.inbox / name)
+    result = rnd.collect()
+    bad = only(result, name)
+    assert bad.outcome == "unreadable" and codes(bad) == [code]
+    assert only(result, EDU).outcome == "accepted"
+    assert (rnd.ws.round_dir(result.round) / "received" / f"{bad.sha256}.xlsx").exists()  # kept, as sent
+
+
+def test_an_extension_that_lies_is_read_by_content_with_a_warning(rnd):
+    filled = rnd.fill(DGRC, folder=rnd.tmp)
+    shutil.copy(filled, rnd.inbox / "really_xlsx.xls")
+    f = only(rnd.collect())
+    assert f.outcome == "accepted" and codes(f) == ["extension-mismatch"] and f.findings[0].value == ".xls"
+
+
+def test_a_wps_style_dimension_of_a1_still_reads_every_row(rnd):
+    filled = rnd.fill(DGRC)
+    rewrite_part(filled, "xl/worksheets/sheet1.xml", lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', x))
+    assert b'<dimension ref="A1"/>' in zipfile.ZipFile(filled).read("xl/worksheets/sheet1.xml")
+    f = only(rnd.collect())
+    assert f.outcome == "accepted" and codes(f) == []
+
+
+def test_a_sheet_of_a_million_rows_is_capped_with_a_finding(rnd):
+    rnd.fill(EDU)
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 1_000_001))
+    sheet = b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + rows + b"</sheetData></worksheet>"
+    big = rnd.inbox / "a_million_rows.xlsx"
+    wb = openpyxl.Workbook()
+    wb.save(big)
+    rewrite_part(big, "xl/worksheets/sheet1.xml", lambda _: sheet)
+    result = rnd.collect()
+    f = only(result, "million")
+    assert f.outcome == "unidentified" and "too-many-rows" in codes(f)
+    assert only(result, EDU).outcome == "accepted"
+
+
+def test_chinese_names_spaces_and_very_long_paths(rnd):
+    deep = rnd.inbox / "各单位 报送" / ("第六次 报送材料" * 6) / ("市发展改革局 2022年 第三次 " * 3) / "新建 文件夹 (2)" / "收件箱 附件 下载"
+    deep.mkdir(parents=True)
+    name = "2022年鹤山市委、市政府重点工作任务 - 市发展改革局（第三次报送）定稿 " + "最终版" * 8 + ".xlsx"  # < 255 bytes
+    rnd.fill(DGRC, name=name, folder=deep)
+    assert len(str(deep / name)) > 260
+    f = only(rnd.collect())
+    assert f.outcome == "accepted" and f.name.endswith(name)
+
+
+def test_a_folder_of_2000_files_with_50_broken_ones(rnd):
+    filled = rnd.fill(EDU, folder=rnd.tmp)
+    data = filled.read_bytes()
+    for i in range(1950):  # the same unit's file saved again and again: distinct bytes, distinct times
+        target = rnd.inbox / f"{i // 100:02d}" / f"市教育局-{i:04d}.xlsx"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(data)
+        stamp = (ON_TIME - dt.timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+        rewrite_part(target, "docProps/core.xml", lambda x, s=stamp: re.sub(rb"(<dcterms:modified[^>]*>)[^<]+", rb"\g<1>" + s, x))
+    for i in range(50):
+        (rnd.inbox / "broken" ).mkdir(exist_ok=True)
+        (rnd.inbox / "broken" / f"坏文件-{i:02d}.xlsx").write_bytes(data[: 100 + i * 37])
+    result = rnd.collect()
+    outcomes = [f.outcome for f in result.files]
+    assert len(outcomes) == 2000
+    assert outcomes.count("unreadable") == 50 and outcomes.count("accepted") == 1 and outcomes.count("superseded") == 1949
+    winner = next(f for f in result.files if f.outcome == "accepted")
+    assert winner.name.endswith("市教育局-0000.xlsx")  # the one saved last
+    assert all(f.findings for f in result.files if f.outcome != "accepted")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside this checkout")
+def test_every_file_of_the_real_corpus_ends_with_an_outcome_and_a_finding(rnd):
+    rnd.fill(DGRC)
+    rnd.fill(EDU)
+    for path in CORPUS.rglob("*"):
+        if path.is_file() and path.name not in ("MANIFEST.tsv", "README.md"):
+            target = rnd.inbox / "corpus" / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    result = rnd.collect()
+    corpus = [f for f in result.files if f.name.startswith("corpus/")]
+    assert len(corpus) == 114  # every file of the corpus
+    for f in corpus:
+        assert f.outcome in FINAL and f.outcome != "accepted", f.name
+        assert f.findings, f.name
+    assert only(result, DGRC).outcome == "accepted" and only(result, EDU).outcome == "accepted"
+
+
+# ---- security -------------------------------------------------------------------------------------------------
+def test_formula_injection_in_file_names_and_texts_stays_text_everywhere(rnd):
+    evil = "=cmd|' calc'!A0"
+    rnd.fill(DGRC, name=f"{evil}.xlsx", answers=rnd.answers(DGRC, 进展情况="=HYPERLINK(\"http://x\",\"点我\")", 备注="@SUM(1)"))
+    result = rnd.collect()
+    assert only(result).outcome == "accepted"
+    master = rnd.master()[rnd.keys(DGRC)[0]]
+    assert master["报送单位文件"].value == f"{evil}.xlsx" and master["报送单位文件"].data_type == "s"
+    with zipfile.ZipFile(rnd.ws.master_path) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+    with zipfile.ZipFile(result.report_path) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_a_round_name_in_forged_metadata_cannot_escape_the_workspace(rnd):
+    filled = rnd.fill(DGRC, folder=rnd.tmp)
+    simulate.retarget_metadata(filled, rnd.inbox / "escape.xlsx", round="../../../../tmp/escaped")
+    f = only(rnd.collect())
+    assert f.outcome == "rejected" and codes(f) == ["bad-signature"]
+    inside = {p.resolve() for p in rnd.ws.root.rglob("*")}
+    assert all(str(p).startswith(str(rnd.ws.root.resolve())) for p in inside)
+    assert not (rnd.tmp / "escaped").exists() and not Path("/tmp/escaped").exists()
+
+
+def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_own(rnd):
+    """Unit A's file carries unit B's item keys and a signature made with a guessed key."""
+    mine = rnd.fill(DGRC, folder=rnd.tmp)
+    theirs = rnd.fill(EDU, folder=rnd.tmp, answers=rnd.answers(EDU, 进展情况="被篡改的内容。"))
+    pasted = simulate.foreign_rows(mine, rnd.tmp / "pasted.xlsx", theirs, replace=True)
+    import python_calamine as pc
+
+    from toolkit.signing import META_SHEET, from_cells
+
+    meta = from_cells(pc.CalamineWorkbook.from_path(str(pasted)).get_sheet_by_name(META_SHEET).to_python())
+    meta.rows = [(k, h) for k, h in zip(rnd.keys(EDU), [h for _, h in meta.rows])]
+    meta.sign(hmac.new(b"guess", b"secret", hashlib.sha256).hexdigest().encode())
+    simulate.retarget_metadata(pasted, rnd.inbox / "a_with_b_rows.xlsx", rows=meta.rows, signature=meta.signature)
+    f = only(rnd.collect())
+    assert f.outcome == "rejected" and codes(f) == ["bad-signature"]
+    assert rnd.master()[rnd.keys(EDU)[0]]["进展情况"].value in (None, "")
+    # and with its genuine signature, the pasted rows are another unit's: foreign, not merged
+    shutil.copy(pasted, rnd.inbox / "a_with_b_rows_signed.xlsx")
+    result = rnd.collect()
+    g = only(result, "signed")
+    assert g.outcome == "rejected" and set(codes(g, "error")) == {"foreign-item", "missing-item"}
+    assert rnd.master()[rnd.keys(EDU)[0]]["进展情况"].value in (None, "")
+    assert os.path.exists(rnd.ws.master_path)
