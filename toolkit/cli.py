@@ -204,6 +204,46 @@ def status_cmd(workspace, round_name, as_json):
     status_summary(result)
 
 
+@cli.command("mail")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期，如 2022-07-03）；默认是最近生成的一轮。")
+@click.option("--drafts", is_flag=True, help="为每个单位写一封邮件草稿（rounds/轮次/mail/*.eml），用 Outlook 打开核对后发送。")
+@click.option("--send", is_flag=True, help="通过 duban.toml [mail] 设置的邮件服务器直接发送。")
+@click.option("--only-missing", is_flag=True, help="催报：只发给本轮还没有报送（或报送未被采用）的单位。")
+@click.option("--corrections", is_flag=True, help="退回修改：把退回修改清单发给报送表有错误的单位。")
+@click.option("--resend", is_flag=True, help="已经发过的也再发一次（默认不重复发送）。")
+@click.option("--unit", "units", multiple=True, help="只发给这个单位（可写多次）。")
+@json_option
+@wait_option
+def mail_cmd(workspace, round_name, drafts, send, only_missing, corrections, resend, units, as_json, wait):
+    """把报送表发给各单位：写成邮件草稿或直接发送；也可催报、发退回修改清单。
+
+    \b
+    Example:
+        duban mail -w 2022督办 --round 2022-07-03 --drafts
+        duban mail -w 2022督办 --round 2022-07-03 --send
+        duban mail -w 2022督办 --send --only-missing
+        duban mail -w 2022督办 --send --corrections
+    """
+    from .mail import mail, show
+    from .workspace import Workspace
+
+    if drafts == send:
+        raise click.UsageError("请选择 --drafts（写邮件草稿）或 --send（直接发送）其中一个。")
+    if only_missing and corrections:
+        raise click.UsageError("--only-missing（催报）和 --corrections（退回修改）只能选一个。")
+    kind = "reminder" if only_missing else "correction" if corrections else "notice"
+    # Asked on the terminal only; a script sets the environment variable named by password_env.
+    prompt = (lambda text: click.prompt(text, hide_input=True, err=True)) if sys.stdin.isatty() else None
+    result = mail(Workspace.open(workspace), round_name, send=send, kind=kind, units=list(units) or None,
+                  resend=resend, password_prompt=prompt, wait=wait)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        show(result)
+    sys.exit(result.exit_code)
+
+
 @cli.command("demo")
 @click.argument("directory", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):

@@ -21,6 +21,8 @@ def _q(value) -> str:
 
 def render(cfg: Config) -> str:
     """The full duban.toml text for a new workspace."""
+    from .mail import DEFAULT_SUBJECTS as subjects  # imported here: mail imports modules that import this one
+
     mapping_lines = "\n".join(
         f"{role} = {_q(cfg.mapping.get(role, ''))}    # {schema.ROLE_LABELS[role]}" for role in schema.ROLE_SYNONYMS
     )
@@ -68,6 +70,14 @@ security = "none"            # none 不加密 | ssl | starttls
 user = ""                    # 登录名（服务器需要时填写）
 password_env = "DUBAN_SMTP_PASSWORD"   # 密码从这个环境变量读取，不保存在文件里
 sender = "督查室 <duchashi@example.gov.cn>"
+# 邮件标题：{{{{ }}}} 里的词会换成实际内容，可用 单位、标题、轮次、截止日期、事项数、联系人
+subject = {_q(subjects["notice"])}
+reminder_subject = {_q(subjects["reminder"])}        # 催报（duban mail --only-missing）
+correction_subject = {_q(subjects["correction"])}   # 退回修改（duban mail --corrections）
+pause = 2                    # 每发一封后停顿的秒数，以免被邮件服务器当作群发的垃圾邮件
+timeout = 30                 # 连接邮件服务器最多等待的秒数
+# 邮件正文的模板在 duban 的 templates 文件夹（mail_round.txt 报送通知、mail_reminder.txt 催报、
+# mail_correction.txt 退回修改）；复制到本工作区的 templates 文件夹里修改，就只对本工作区生效。
 
 # 报送轮次：due 是截止日期（年-月-日），label 是名称。可以增删或改日期。
 {rounds}

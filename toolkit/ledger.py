@@ -65,6 +65,18 @@ CREATE TABLE IF NOT EXISTS master_cells (  -- what duban last wrote into master.
     value TEXT NOT NULL,
     PRIMARY KEY (item_key, header)
 );
+CREATE TABLE IF NOT EXISTS mail_log (  -- every message duban mail sent or tried to send
+    id INTEGER PRIMARY KEY,
+    round TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    kind TEXT NOT NULL,            -- notice | reminder | correction
+    sha256 TEXT NOT NULL,          -- what it is about: the attached workbook, or the file to correct
+    recipients TEXT NOT NULL,      -- JSON list of addresses
+    message_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    result TEXT NOT NULL,          -- sent | failed
+    error TEXT NOT NULL            -- why it failed, or the refused addresses; '' when none
+);
 """
 
 
@@ -164,6 +176,29 @@ class Ledger:
     def set_master_cells(self, cells: dict[tuple[str, str], str]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
                             [(k, h, v) for (k, h), v in cells.items()])
+
+    # -- mail -----------------------------------------------------------------------------
+    def submissions(self, round_name: str) -> list[dict]:
+        """Every file of the round with a unit, oldest first (by its own last-saved time)."""
+        rows = self.db.execute(
+            "SELECT sha256, unit, file_name, saved_at, received_at, outcome, findings FROM submissions"
+            " WHERE round = ? AND unit != '' ORDER BY COALESCE(saved_at, ''), received_at", (round_name,))
+        return [{"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "received_at": received,
+                 "outcome": outcome, "findings": json.loads(findings)}
+                for sha, unit, name, saved, received, outcome, findings in rows]
+
+    def record_mail(self, entry: dict) -> None:
+        """entry: round, unit, kind, sha256, recipients (list), message_id, result, error."""
+        self.db.execute(
+            "INSERT INTO mail_log (round, unit, kind, sha256, recipients, message_id, at, result, error)"
+            " VALUES (:round, :unit, :kind, :sha256, :recipients, :message_id, :at, :result, :error)",
+            {**entry, "recipients": json.dumps(entry["recipients"], ensure_ascii=False), "at": now()})
+
+    def mails_sent(self, round_name: str, kind: str, since: str = "") -> set[tuple[str, str]]:
+        """(unit, sha256) of the messages of this kind sent for the round (at or after `since`)."""
+        rows = self.db.execute("SELECT unit, sha256 FROM mail_log WHERE round = ? AND kind = ? AND result = 'sent'"
+                               " AND at >= ?", (round_name, kind, since))
+        return {(unit, sha) for unit, sha in rows}
 
     def meta(self, name: str, default: str | None = None) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
