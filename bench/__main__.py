@@ -2,11 +2,11 @@
 
 import sys
 
-from bench import generate
+from bench import collect, generate
 
-BENCHES = {"generate": generate.main}
+BENCHES = {"generate": generate.main, "collect": collect.main}
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(BENCHES)
+    names = [a for a in sys.argv[1:] if a in BENCHES] or list(BENCHES)
     for name in names:
         BENCHES[name]()

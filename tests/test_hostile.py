@@ -177,3 +177,29 @@ def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_ow
     assert g.outcome == "rejected" and set(codes(g, "error")) == {"foreign-item", "missing-item"}
     assert rnd.master()[rnd.keys(EDU)[0]]["进展情况"].value in (None, "")
     assert os.path.exists(rnd.ws.master_path)
+
+
+# ---- the sandbox itself ----------------------------------------------------------------------------------------
+def _flaky_job(context, path, sha):
+    """A job that dies on one file, hangs on another and reads the rest."""
+    if path.name == "crash.xlsx":
+        os._exit(9)
+    if path.name == "hang.xlsx":
+        import time
+
+        time.sleep(60)
+    return path.name
+
+
+def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
+    from toolkit.reader import Unreadable
+    from toolkit.sandbox import read_many
+
+    names = [f"f{i:02d}.xlsx" for i in range(40)]
+    names[5], names[23] = "crash.xlsx", "hang.xlsx"
+    tasks = [(tmp_path / n, "sha") for n in names]
+    out = dict(read_many(tasks, workers=2, time_limit=2, job=_flaky_job))
+    assert sorted(out) == list(range(40))
+    assert isinstance(out[5], Unreadable) and out[5].code == "reader-crash"
+    assert isinstance(out[23], Unreadable) and out[23].code == "timeout"
+    assert all(out[i] == names[i] for i in range(40) if i not in (5, 23))

@@ -21,7 +21,8 @@ from .generate import unit_rows
 from .identify import Identity, by_content, by_metadata, safe_round_name
 from .ledger import Ledger, now
 from .merge import archive, update_master
-from .reader import Returned, Unreadable, file_sha256, is_ignored
+from .reader import Returned, Unreadable, file_sha256, is_ignored, read_returned
+from .roundrows import RoundRows
 from .sandbox import read_many
 from .signing import read_secret
 from .template import UnitRow
@@ -44,6 +45,7 @@ class FileResult:
     late: bool = False
     identified_by: str = ""
     saved_at: dt.datetime | None = None
+    archived: Path | None = None
     findings: list[Finding] = field(default_factory=list)
     accepted: list[tuple[UnitRow, dict]] = field(default_factory=list)
 
@@ -81,9 +83,10 @@ class CollectResult:
 class _Run:
     """One collect run's context: the workspace's items, rows per round, units, secret."""
 
-    def __init__(self, ws: Workspace, round_arg: str | None):
+    def __init__(self, ws: Workspace, round_arg: str | None, archive: bool = True):
         self.ws, self.cfg = ws, ws.config()
         self.round_arg = round_arg
+        self.archive = archive  # False for --dry-run: nothing is written but the report
         ledger = Ledger(ws.ledger_path)
         try:
             self.items = ledger.items()
@@ -92,7 +95,7 @@ class _Run:
         self.units = read_units(ws.units_path)
         self.secret = read_secret(ws.state_dir)
         self.default_round = round_arg or default_round(ws, self.cfg)
-        self._rows: dict[str, dict[str, list[UnitRow]]] = {}
+        self._rows: dict[str, RoundRows] = {}
 
     def round(self, name: str) -> Round:
         for r in self.cfg.rounds:
@@ -100,9 +103,9 @@ class _Run:
                 return r
         return Round(dt.date.fromisoformat(name), f"{name} 一轮")
 
-    def rows(self, round_name: str) -> dict[str, list[UnitRow]]:
+    def rows(self, round_name: str) -> RoundRows:
         if round_name not in self._rows:
-            self._rows[round_name] = unit_rows(self.items, self.cfg, self.round(round_name).due)
+            self._rows[round_name] = RoundRows(unit_rows(self.items, self.cfg, self.round(round_name).due))
         return self._rows[round_name]
 
 
@@ -125,7 +128,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     if not folder.is_dir():
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
     with ws.lock("collect", wait=wait):
-        run = _Run(ws, round_name)
+        run = _Run(ws, round_name, archive=not dry_run)
         paths = sorted(p for p in folder.rglob("*") if p.is_file())
         results = _read_all(run, folder, paths, progress)
         _supersede(run, results)
@@ -148,19 +151,41 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
     finally:
         ledger.close()
     tasks = [(paths[i], results[i].sha256) for i in to_read]
+    jobs = {str(paths[i]): results[i].name for i in to_read}
+    run.rows(run.default_round)  # built once here, shared by the workers
     done = len(paths) - len(to_read)
-    for n, (t, outcome) in enumerate(read_many(tasks), start=1):
+    for n, (t, outcome) in enumerate(read_many(tasks, job=_file_job, context=(run, jobs)), start=1):
         i = to_read[t]
         if n == 2:
             faults.point("reading")  # crash tests: killed with files half read
         if progress:
             progress(done + n, len(paths), paths[i].name)
-        if isinstance(outcome, Unreadable):
-            results[i].outcome, results[i].round = "unreadable", run.default_round
-            results[i].findings.append(error(outcome.code, str(outcome)))
+        if isinstance(outcome, Unreadable):  # the worker was killed: crashed, out of memory, too slow
+            results[i] = _unreadable(run, paths[i], results[i].name, results[i].sha256, outcome)
         else:
-            results[i] = _judge(run, outcome, results[i].name)
+            results[i] = outcome
     return results
+
+
+def _file_job(context, path: Path, sha: str) -> FileResult:
+    """One file, in a worker: read, identify, judge, and archive it as received."""
+    run, names = context
+    name = names[str(path)]
+    try:
+        returned = read_returned(path, sha)
+    except Unreadable as e:
+        return _unreadable(run, path, name, sha, e)
+    result = _judge(run, returned, name)
+    if run.archive:
+        result.archived = archive(run.ws, path, result.round or run.default_round, sha)
+    return result
+
+
+def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
+    result = FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
+    if run.archive:
+        result.archived = archive(run.ws, path, run.default_round, sha)
+    return result
 
 
 def _triage(ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
@@ -183,7 +208,7 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
     table = find_table(returned, cfg.report_fields, cfg.signoff_fields)
     if returned.metadata is not None:
         identity = by_metadata(returned, cfg.workspace_id, run.secret, run.round_arg,
-                               lambda rnd: run.rows(rnd) if rnd else {})
+                               lambda rnd: run.rows(rnd).by_unit if rnd else {})
     else:
         identity = by_content(returned, table, run.default_round, run.rows(run.default_round), run.units)
     result = FileResult(returned.path, name, identity.outcome or "", returned.sha256, identity.unit,
@@ -206,8 +231,7 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
 
 
 def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, identity: Identity) -> None:
-    rows_by_unit = run.rows(identity.round)
-    j = judge(table, identity.unit, run.round(identity.round), rows_by_unit.get(identity.unit, []), rows_by_unit,
+    j = judge(table, identity.unit, run.round(identity.round), run.rows(identity.round),
               returned.metadata if identity.by == "metadata" else None, run.cfg, returned.last_saved, result.name)
     result.findings.extend(j.findings)
     result.accepted, result.late = j.accepted, j.late
@@ -225,8 +249,9 @@ def _supersede(run: _Run, results: list[FileResult]) -> None:
         for r in results:
             if r.outcome in STANDING:
                 groups.setdefault((r.round, r.unit), []).append(r)
+        by_round = {rnd: ledger.standing(rnd) for rnd, _ in groups}
         for (rnd, unit), group in groups.items():
-            standing = ledger.standing(rnd).get(unit)
+            standing = by_round[rnd].get(unit)
             group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
             newest = group[-1]
             if standing and standing["saved_at"] and newest.saved_at and standing["saved_at"] > newest.saved_at.isoformat():
@@ -244,7 +269,7 @@ def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResul
     from .report import write_report
 
     rnd = run.default_round
-    expected = list(run.rows(rnd))
+    expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
     if not dry_run:
         # Also with nothing new: a run killed after the ledger and before the master is
@@ -271,19 +296,17 @@ def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -
 def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
     """Archive every file, record every submission and accepted row, then update the master."""
     received = now()
-    archived = {}
-    for r in results:
-        if r.sha256 and r.outcome not in ("unchanged", "ignored"):
-            archived[r.name] = archive(run.ws, r.path, r.round or run.default_round, r.sha256)
+    archived = {r.name: r.archived for r in results if r.archived}  # the workers archived each file
     faults.point("after-archive")
     ledger = Ledger(run.ws.ledger_path)
     try:
         with ledger.transaction():
+            standing = {rnd: ledger.standing(rnd) for rnd in {r.round for r in results if r.outcome in STANDING}}
             for r in results:
                 if r.name not in archived:
                     continue
                 if r.outcome in STANDING:
-                    old = ledger.standing(r.round).get(r.unit)
+                    old = standing[r.round].get(r.unit)
                     if old and old["sha256"] != r.sha256:
                         ledger.set_outcome(old["sha256"], r.round, "superseded")
                 ledger.add_submission(_submission(run, r, archived[r.name], received))

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from .extract import ReturnedTable
 from .findings import Finding, error, warning
 from .reader import Returned
-from .template import UnitRow
-from .text import fold, split_star
+from .roundrows import RoundRows
+from .text import fold
 from .units import Unit, resolve
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -67,7 +67,7 @@ def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg:
 
 
 def by_content(returned: Returned, table: ReturnedTable | None, round_name: str | None,
-               rows_by_unit: dict[str, list[UnitRow]], units: list[Unit]) -> Identity:
+               rows: RoundRows, units: list[Unit]) -> Identity:
     """Identity from what the file holds, when its metadata is gone."""
     name = returned.path.name
     tried = ["隐藏签名（已丢失）"]
@@ -77,12 +77,12 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
     if round_name is None:
         return Identity(outcome="unidentified", findings=[error(
             "unidentified", f"文件“{name}”没有隐藏签名，无法判断是哪一轮；请用 --round 指定轮次后再收集。")])
-    candidates = _units_by_rows(table, rows_by_unit)
+    candidates = _units_by_rows(table, rows)
     tried.append("表中事项" + (f"（对应单位：{'、'.join(candidates)}）" if candidates else "（未对上任何单位）"))
     if len(candidates) != 1:
         hint = _unit_from_text(" ".join(table.preamble), units) or _unit_from_text(returned.path.stem, units)
         tried.append("表头“报送单位”和文件名" + (f"（{hint}）" if hint else "（未找到单位名称）"))
-        if hint and (not candidates or hint in candidates) and hint in rows_by_unit:
+        if hint and (not candidates or hint in candidates) and hint in rows.by_unit:
             candidates = [hint]
     if len(candidates) != 1:
         return Identity(round=round_name, outcome="unidentified", findings=[error(
@@ -93,28 +93,12 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
         unit=unit)])
 
 
-def row_identity(number: str, title: str) -> tuple[str, str]:
-    return (fold(number), fold(split_star(title)[1]))
-
-
-def _units_by_rows(table: ReturnedTable, rows_by_unit: dict[str, list[UnitRow]]) -> list[str]:
+def _units_by_rows(table: ReturnedTable, rows: RoundRows) -> list[str]:
     """Units whose rows include every row of the file that matches any unit's row."""
-    by_key: dict[str, set[str]] = {}
-    by_identity: dict[tuple[str, str], set[str]] = {}
-    for unit, rows in rows_by_unit.items():
-        for r in rows:
-            by_key.setdefault(r.key, set()).add(unit)
-            by_identity.setdefault(row_identity(r.number, r.title), set()).add(unit)
-    sets = []
-    for row in table.rows:
-        owners = by_key.get(row.key) if row.key else None
-        owners = owners or by_identity.get(row_identity(row.number, row.title))
-        if owners:
-            sets.append(owners)
+    sets = [owners for row in table.rows if (owners := rows.owners(row.key, row.number, row.title))]
     if not sets:
         return []
-    common = set.intersection(*sets)
-    return sorted(common) if common else []
+    return sorted(set.intersection(*sets))
 
 
 def _unit_from_text(text: str, units: list[Unit]) -> str | None:

@@ -34,8 +34,9 @@ def _limit_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _worker(conn, memory: int, parent: int) -> None:
-    """Read the files the parent sends until it sends None; answer each with a tuple."""
+def _worker(conn, memory: int, parent: int, job, context) -> None:
+    """Run `job(context, path, sha)` on the files the parent sends until it sends None;
+    answer each with a tuple."""
     _limit_memory(memory)
     while True:
         # A forked worker holds copies of the parent's pipe ends, so it would never see the
@@ -43,32 +44,48 @@ def _worker(conn, memory: int, parent: int) -> None:
         while not conn.poll(0.5):
             if os.getppid() != parent:
                 return
-        task = conn.recv()
-        if task is None:
+        chunk = conn.recv()
+        if chunk is None:
             return
-        index, path, sha = task
-        try:
-            conn.send(("ok", index, read_returned(Path(path), sha)))
-        except Unreadable as e:
-            conn.send(("unreadable", index, e.code, str(e)))
-        except MemoryError:
-            conn.send(("unreadable", index, "too-large", _message(path, "读取时占用内存过多")))
-        except Exception as e:  # noqa: BLE001 - any reader failure becomes a finding, never a crash
-            conn.send(("unreadable", index, "corrupt", _message(path, f"读取出错：{type(e).__name__}")))
+        for index, path, sha in chunk:
+            conn.send(_run_one(job, context, index, path, sha))
+
+
+def _run_one(job, context, index: int, path: str, sha: str) -> tuple:
+    try:
+        return ("ok", index, job(context, Path(path), sha))
+    except Unreadable as e:
+        return ("unreadable", index, e.code, str(e))
+    except MemoryError:
+        return ("unreadable", index, "too-large", _message(path, "读取时占用内存过多"))
+    except Exception as e:  # noqa: BLE001 - any reader failure becomes a finding, never a crash
+        return ("unreadable", index, "corrupt", _message(path, f"读取出错：{type(e).__name__}"))
 
 
 def _message(path, why: str) -> str:
     return f"文件“{Path(path).name}”无法读取（{why}），可能已损坏或不是正常的报送表；请该单位用 Excel/WPS 打开后重新保存发送。"
 
 
+def read_job(context, path: Path, sha: str) -> Returned:
+    """The default job: read the file and send its grids back."""
+    return read_returned(path, sha)
+
+
 class _Slot:
-    def __init__(self, ctx, memory: int):
+    """One worker and the files it has been given and not yet answered, in order."""
+
+    def __init__(self, ctx, memory: int, job, context):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid()), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[int, str] | None = None
-        self.started = 0.0
+        self.tasks: deque[tuple[int, str, str]] = deque()
+        self.started = 0.0  # when the file now being read was started
+
+    def give(self, chunk: list[tuple[int, str, str]]) -> None:
+        self.tasks.extend(chunk)
+        self.started = time.monotonic()
+        self.conn.send(chunk)
 
     def kill(self) -> None:
         self.process.kill()
@@ -77,23 +94,29 @@ class _Slot:
 
 
 def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_limit: float = TIME_LIMIT,
-              memory: int = MEMORY_LIMIT) -> Iterator[tuple[int, Returned | Unreadable]]:
-    """Read (path, sha256) tasks in worker processes; yields (index, Returned or Unreadable)
-    as files finish, in no particular order."""
+              memory: int = MEMORY_LIMIT, job=read_job, context=None) -> Iterator[tuple[int, object]]:
+    """Run `job(context, path, sha256)` on each task in worker processes; yields (index,
+    result) as files finish, in no particular order. The result is Unreadable when the job
+    raised it, ran out of memory, crashed or overran its time. `job` must be a module-level
+    function and `context` picklable (Windows starts workers afresh).
+
+    Files go to the workers in small chunks (fewer round trips); a worker answers each file
+    as it finishes, so when it dies the file it was on is known: that one gets the finding,
+    the rest of its chunk is handed out again."""
     if not tasks:
         return
     ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    slots = [_Slot(ctx, memory) for _ in range(n)]
-    pending = deque(enumerate(tasks))
+    chunk = max(1, min(16, len(tasks) // (n * 4)))
+    spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
+    slots = [spawn() for _ in range(n)]
+    pending = deque((i, str(path), sha) for i, (path, sha) in enumerate(tasks))
     try:
-        while pending or any(s.task for s in slots):
+        while pending or any(s.tasks for s in slots):
             for slot in slots:
-                if slot.task is None and pending:
-                    index, (path, sha) = pending.popleft()
-                    slot.task, slot.started = (index, str(path)), time.monotonic()
-                    slot.conn.send((index, str(path), sha))
-            yield from _collect_ready(ctx, slots, time_limit, memory)
+                if not slot.tasks and pending:
+                    slot.give([pending.popleft() for _ in range(min(chunk, len(pending)))])
+            yield from _collect_ready(slots, time_limit, spawn, pending)
     finally:
         for slot in slots:
             if slot.process.is_alive():
@@ -106,29 +129,32 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
                 slot.kill()
 
 
-def _collect_ready(ctx, slots: list[_Slot], time_limit: float, memory: int):
-    busy = [s for s in slots if s.task]
-    now = time.monotonic()
-    timeout = max(0.0, min(s.started + time_limit for s in busy) - now)
+def _collect_ready(slots: list[_Slot], time_limit: float, spawn, pending: deque):
+    busy = [s for s in slots if s.tasks]
+    timeout = max(0.0, min(s.started + time_limit for s in busy) - time.monotonic())
     ready = wait([s.conn for s in busy], timeout=timeout)
     for i, slot in enumerate(slots):
-        if not slot.task:
+        if not slot.tasks:
             continue
-        index, path = slot.task
+        index, path, _ = slot.tasks[0]
         if slot.conn in ready:
             try:
                 message = slot.conn.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or the reader crashed
                 yield index, Unreadable("reader-crash", _message(path, "读取时程序异常退出，多半是文件内容异常"))
-                slots[i] = _replace(ctx, slot, memory)
+                slots[i] = _restart(slot, spawn, pending)
                 continue
-            slot.task = None
-            yield index, (message[2] if message[0] == "ok" else Unreadable(message[2], message[3]))
+            slot.tasks.popleft()
+            slot.started = time.monotonic()
+            yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2], message[3]))
         elif time.monotonic() - slot.started > time_limit:
             yield index, Unreadable("timeout", _message(path, f"超过 {time_limit:.0f} 秒仍未读完"))
-            slots[i] = _replace(ctx, slot, memory)
+            slots[i] = _restart(slot, spawn, pending)
 
 
-def _replace(ctx, slot: _Slot, memory: int) -> _Slot:
+def _restart(slot: _Slot, spawn, pending: deque) -> _Slot:
+    """Kill a worker; the files of its chunk after the one it died on go back in the queue."""
     slot.kill()
-    return _Slot(ctx, memory)
+    slot.tasks.popleft()
+    pending.extendleft(reversed(slot.tasks))
+    return spawn()

@@ -18,6 +18,10 @@ _LINE_SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 def cell_text(value) -> str:
     """A cell's value as text the way the clerk sees it: 3.0 → '3', dates as 2022-04-03."""
+    if value.__class__ is str:  # by far the most common: the fast path, same result as below
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -15,7 +15,7 @@ from . import schema
 from .dates import format_cn, parse_date
 from .extract import ReturnedRow, ReturnedTable
 from .findings import Finding, error, warning
-from .identify import row_identity
+from .roundrows import RoundRows, row_identity
 from .signing import Metadata, row_hash
 from .template import READ_ONLY, UnitRow
 from .text import cell_text, fold
@@ -39,12 +39,12 @@ def normalise_status(value) -> str:
     return _TRAILING.sub("", "".join(text.split()))
 
 
-def judge(table: ReturnedTable, unit: str, rnd: Round, expected: list[UnitRow],
-          rows_by_unit: dict[str, list[UnitRow]], meta: Metadata | None, cfg: Config,
+def judge(table: ReturnedTable, unit: str, rnd: Round, rows: RoundRows, meta: Metadata | None, cfg: Config,
           last_saved: dt.datetime | None, file_name: str) -> Judgement:
     j = Judgement()
     ctx = _Context(unit, rnd, cfg, file_name, table.sheet)
-    matched = _match_rows(table, expected, rows_by_unit, ctx, j)
+    expected = rows.by_unit.get(unit, [])
+    matched = _match_rows(table, expected, rows, ctx, j)
     signed = dict(meta.rows) if meta else {}
     for row, exp in matched:
         row_findings = _tampering(row, exp, signed, ctx) or _fields(row, exp, ctx)
@@ -95,18 +95,16 @@ class _Context:
         return at + "："
 
 
-def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows_by_unit, ctx: _Context, j: Judgement):
+def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, ctx: _Context, j: Judgement):
     """Pairs (returned row, expected row); rows of other units and typed-in rows are findings."""
     by_key = {e.key: e for e in expected}
     by_identity = {row_identity(e.number, e.title): e for e in expected}
-    others = {r.key: (u, r) for u, rows in rows_by_unit.items() if u != ctx.unit for r in rows}
-    other_ids = {row_identity(r.number, r.title): (u, r) for u, rows in rows_by_unit.items() if u != ctx.unit for r in rows}
     pairs, used = [], set()
     for row in table.rows:
         if row.is_blank():
             continue
         exp = by_key.get(row.key) if row.key else None
-        if exp is None and not (row.key and row.key in others):
+        if exp is None and not (row.key and row.key in rows.owners_by_key):
             exp = by_identity.get(row_identity(row.number, row.title))
         if exp is not None and exp.key not in used:
             used.add(exp.key)
@@ -117,12 +115,11 @@ def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows_by_unit, ctx
             j.findings.append(ctx.error("duplicate-row", exp, row, None, None,
                                         f"序号 {exp.number} 重复填报，只采用第一行；请删除重复的行。"))
             continue
-        owner = others.get(row.key) if row.key else None
-        owner = owner or other_ids.get(row_identity(row.number, row.title))
-        if owner:
+        owners = rows.owners(row.key, row.number, row.title) - {ctx.unit}
+        if owners:
             j.rejected_rows += 1
             j.findings.append(ctx.error("foreign-item", None, row, None, row.title,
-                                        f"序号 {row.number}“{_short(row.title)}”不是本单位的事项（由“{owner[0]}”报送），未采用；请删除这一行。"))
+                                        f"序号 {row.number}“{_short(row.title)}”不是本单位的事项（由“{'、'.join(sorted(owners))}”报送），未采用；请删除这一行。"))
         else:
             j.findings.append(ctx.warning("extra-row", None, row, None, row.title or row.number,
                                           "这一行不是督查室发出的事项（可能是自行添加的），未并入总台账，仅在报告中列出。"))

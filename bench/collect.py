@@ -1,0 +1,123 @@
+"""bench/collect: duban collect on N returned workbooks, against (a) a plain openpyxl loop
+reading the same files and (b) the floor: every file's sheet XML read with zipfile alone.
+
+The returned files are built from the Zhanjiang sample scaled up to N units of 2 items each:
+the round's workbooks are generated with last round's answers pre-filled, which makes each
+one a filled, signed workbook as a unit returns it. Built inputs are cached in bench/.cache.
+
+    python -m bench collect [N ...]        (default: 100 1000 10000)
+
+Goals (issue 5), on a 2-core machine: 1,000 files <= 5 s, 10,000 <= 60 s, >= 10x faster
+than the openpyxl loop, within 3x of the floor.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+from bench.common import scaled_breakdown
+from toolkit.collect import collect
+from toolkit.generate import generate
+from toolkit.importing import init_workspace
+from toolkit.ledger import Ledger
+from toolkit.samples import sample_path
+from toolkit.workspace import Workspace
+
+CACHE = Path(__file__).parent / ".cache"
+PREVIOUS, ROUND = "2022-05-03", "2022-07-03"
+PER_UNIT = 2
+
+
+def build(n: int) -> tuple[Path, Path]:
+    """(pristine workspace, inbox of n returned files), built once and cached."""
+    home = CACHE / f"collect-{n}"
+    ws_dir, inbox = home / "ws", home / "inbox"
+    if (home / "ready").exists():
+        return ws_dir, inbox
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    table = home / "table.xlsx"
+    scaled_breakdown(sample_path("zhanjiang-2022"), table, n, PER_UNIT)
+    ws, _ = init_workspace(ws_dir, table)
+    _previous_answers(ws)
+    files = generate(ws, ROUND).files
+    inbox.mkdir()
+    for f in files:
+        shutil.copy2(f.path, inbox / f.path.name)
+    _forget_previous(ws)
+    (home / "ready").write_text("ok")
+    return ws_dir, inbox
+
+
+def _previous_answers(ws: Workspace) -> None:
+    """Last round's answers for every row, so this round's workbooks come pre-filled."""
+    ledger = Ledger(ws.ledger_path)
+    with ledger.transaction():
+        for item in ledger.items():
+            sha = f"prev-{item.key}"
+            ledger.add_submission({"sha256": sha, "round": PREVIOUS, "unit": item.lead_unit, "file_name": "上一轮.xlsx",
+                                   "archived": "", "saved_at": "2022-05-01T10:00:00", "received_at": "2022-05-01T11:00:00",
+                                   "outcome": "accepted", "late": 0, "identified_by": "metadata", "findings": "[]"})
+            ledger.add_reports([(item.key, item.lead_unit, PREVIOUS, {
+                "进展情况": f"{item.title[:20]}：1-6月完成年度计划的55%，项目按节点推进。", "存在问题": "",
+                "下一步工作计划": "继续加快推进，确保完成全年目标。", "完成状态": "基本按进度完成", "完成时间": "", "备注": ""}, sha)])
+    ledger.close()
+
+
+def _forget_previous(ws: Workspace) -> None:
+    ledger = Ledger(ws.ledger_path)
+    ledger.db.execute("DELETE FROM reports")
+    ledger.db.execute("DELETE FROM submissions")
+    ledger.close()
+
+
+def time_duban(ws_dir: Path, inbox: Path) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = Path(tmp) / "ws"
+        shutil.copytree(ws_dir, fresh)
+        start = time.perf_counter()
+        result = collect(Workspace.open(fresh), inbox, ROUND)
+        elapsed = time.perf_counter() - start
+    outcomes = {f.outcome for f in result.files}
+    assert outcomes == {"accepted"}, outcomes
+    return elapsed
+
+
+def time_openpyxl(inbox: Path) -> float:
+    import openpyxl
+
+    start = time.perf_counter()
+    for path in sorted(inbox.iterdir()):
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        for sheet in wb.worksheets:
+            for _ in sheet.iter_rows(values_only=True):
+                pass
+        wb.close()
+    return time.perf_counter() - start
+
+
+def time_floor(inbox: Path) -> float:
+    start = time.perf_counter()
+    for path in sorted(inbox.iterdir()):
+        with zipfile.ZipFile(path) as z:
+            for name in z.namelist():
+                if name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml":
+                    z.read(name)
+    return time.perf_counter() - start
+
+
+def main(sizes: list[int] | None = None) -> None:
+    sizes = sizes or [int(a) for a in sys.argv[2:]] or [100, 1000, 10000]
+    print("collect: N returned workbooks (2 items each), end to end")
+    print(f"  {'N':>6} {'duban':>9} {'openpyxl loop':>14} {'zipfile floor':>14} {'openpyxl/duban':>15} {'duban/floor':>12}")
+    for n in sizes:
+        ws_dir, inbox = build(n)
+        duban = time_duban(ws_dir, inbox)
+        floor = time_floor(inbox)
+        baseline = time_openpyxl(inbox)
+        print(f"  {n:>6} {duban:8.2f}s {baseline:13.2f}s {floor:13.2f}s {baseline / duban:14.1f}x {duban / floor:11.1f}x")
