@@ -1,9 +1,10 @@
 """duban demo: the round trip on the Heshan 2022 sample, in a throwaway workspace.
 
 init and import the breakdown table; generate the year-end round's workbooks (the Heshan
-completion texts are the 1-12月 answers, due 2023-01-03); fill them with those real texts the
-way units return them — some re-saved as .xls or .ods, one renamed, one sent twice, one
-late, one with a mistyped status — and collect the folder.
+completion texts are the 1-12月 answers, due 2023-01-03) and the e-mail drafts; fill the
+workbooks with those real texts the way units return them — some re-saved as .xls or .ods,
+one renamed, one sent twice, one late, one with a mistyped status — collect the folder,
+and draft the correction mails.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .errors import ConfigError
 from .generate import generate
 from .importing import init_workspace
 from .ledger import Ledger
+from .mail import mail
+from .mail import show as mail_summary
 from .office import find_soffice
 from .render import collect_summary, console, generate_summary, import_summary
 from .samples import ROOT as SAMPLES
@@ -40,13 +43,30 @@ def run_demo(root: Path) -> None:
     console.rule(f"2. 生成各单位的报送表（{DEMO_ROUND} 一轮）")
     generated = generate(ws, DEMO_ROUND)
     generate_summary(generated)
-    console.rule("3. 各单位填报后发回（模拟：用鹤山的真实完成情况填写）")
+    console.rule("3. 写邮件草稿（双击 .eml 用 Outlook 打开即可发送）")
+    _example_addresses(ws)
+    mail_summary(mail(ws, DEMO_ROUND))
+    console.rule("4. 各单位填报后发回（模拟：用鹤山的真实完成情况填写）")
     inbox = ws.root / "收到的文件"
     _returned_files(ws, generated, inbox)
-    console.rule("4. 一条命令收集整个文件夹")
+    console.rule("5. 一条命令收集整个文件夹")
     collected = collect(ws, inbox)
     collect_summary(collected, ws.root)
+    console.rule("6. 退回修改的邮件草稿")
+    mail_summary(mail(ws, DEMO_ROUND, kind="correction"))
     console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n退回文件夹：{inbox}")
+
+
+def _example_addresses(ws) -> None:
+    """units.xlsx as a clerk fills it in: an address per unit (example.gov.cn), the last left
+    empty, to show that a unit without one is listed rather than skipped."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(ws.units_path)
+    sheet = wb.active
+    for r in range(2, sheet.max_row):
+        sheet.cell(r, 4).value = f"unit{r - 1:02d}@example.gov.cn"  # column D: 电子邮箱
+    wb.save(ws.units_path)
 
 
 def _returned_files(ws, generated, inbox: Path) -> None:
