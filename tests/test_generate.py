@@ -260,3 +260,15 @@ def test_a_small_and_a_large_unit_print_one_a4_landscape_page_wide(tmp_path, run
 def test_help_lists_generate(run):
     code, out = run("--help")
     assert "generate" in out
+
+
+def test_cooperating_units_get_workbooks_only_when_duban_toml_says_so(tmp_path, run):
+    ws, _ = init_workspace(tmp_path / "ws", IMPORT / "basic.xlsx")
+    units = {f["unit"] for f in generate(run, ws, "--round", "2022-05-03")["files"]}
+    assert units == {"市发展改革局"}
+    text = ws.config_path.read_text(encoding="utf-8").replace("cooperating_units_report = false", "cooperating_units_report = true")
+    ws.config_path.write_text(text, encoding="utf-8")
+    out = generate(run, ws, "--round", "2022-05-03")
+    by_unit = {f["unit"]: f["items"] for f in out["files"]}
+    assert by_unit["市自然资源局"] == ["2", "3", "4", "5"] and "市直有关单位" in by_unit
+    assert "各项目建设单位" not in by_unit  # an implementing unit, not a cooperating one
