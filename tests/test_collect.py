@@ -434,3 +434,11 @@ def test_report_workbook_lists_outcomes_and_a_correction_sheet_per_unit(rnd):
     sheet = wb[DGRC]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert rows[0][1:6] == ("5", "1", "完成状态", "完成了", "须改正")
+
+
+def test_workers_started_afresh_as_on_windows_collect_the_same(rnd, monkeypatch):
+    """Windows has no fork: the workers get the run's context pickled. It must survive that."""
+    monkeypatch.setenv("DUBAN_START", "spawn")
+    rnd.fill_all()
+    result = rnd.collect()
+    assert {f.outcome for f in result.files} == {"accepted"} and result.missing_units == []

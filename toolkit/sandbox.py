@@ -105,7 +105,8 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
     the rest of its chunk is handed out again."""
     if not tasks:
         return
-    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    # fork is cheap on Linux; Windows and macOS start workers afresh (DUBAN_START tests that).
+    ctx = mp.get_context(os.environ.get("DUBAN_START") or ("fork" if sys.platform.startswith("linux") else "spawn"))
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     chunk = max(1, min(16, len(tasks) // (n * 4)))
     spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
