@@ -184,18 +184,27 @@ def collect_cmd(folder, workspace, round_name, dry_run, as_json, wait):
 @cli.command("status")
 @workspace_option
 @click.option("--round", "round_name", help="轮次（截止日期）；默认是最近生成的一轮。")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="同时写出红黄绿看板网页（默认 output/dashboard-轮次.html）。")
 @json_option
-def status_cmd(workspace, round_name, as_json):
-    """查看一轮的报送情况：哪些单位已报、迟报、缺报，各事项的完成状态。
+def status_cmd(workspace, round_name, html, as_json):
+    """查看一轮的报送情况：哪些单位已报、迟报、缺报，各事项的完成状态；--html 写出红黄绿看板。
 
     \b
     Example:
         duban status -w 2022督办 --round 2022-04-03
+        duban status -w 2022督办 --html 看板.html
     """
     from .status import status
     from .workspace import Workspace
 
-    result = status(Workspace.open(workspace), round_name)
+    ws = Workspace.open(workspace)
+    result = status(ws, round_name)
+    if html:
+        from .dashboard import write_dashboard
+
+        page = write_dashboard(ws, Path(html), round_name)
+        if not as_json:
+            click.echo(f"看板：{page}")
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return

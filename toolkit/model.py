@@ -46,6 +46,13 @@ class Item:
         return self.units[0] if self.units else ""
 
     @property
+    def final_deadline(self) -> str:
+        """When the whole item is due: the last deadline of its plan nodes (Heshan tables give
+        each node its own), else the item's own."""
+        nodes = [self.deadline] + [s.deadline for s in self.subrows if not s.units]
+        return next((d for d in reversed(nodes) if d), "")
+
+    @property
     def reporting_units(self) -> list[str]:
         """Who reports on this item, in table order: the lead, then each sub-row's own lead."""
         out = [self.lead_unit] if self.lead_unit else []

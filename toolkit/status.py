@@ -55,4 +55,4 @@ def _item(item, by_key) -> dict:
             reports.append(entry)
     return {"key": item.key, "number": item.number, "title": item.title, "category": item.category or "",
             "leader": item.leader, "lead_unit": item.lead_unit, "units": item.reporting_units,
-            "other_units": item.other_units, "deadline": item.deadline, "reports": reports}
+            "other_units": item.other_units, "deadline": item.final_deadline, "reports": reports}
