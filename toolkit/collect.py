@@ -25,7 +25,6 @@ from .reader import Returned, Unreadable, file_sha256, is_ignored, read_returned
 from .roundrows import RoundRows
 from .sandbox import read_many
 from .signing import read_secret
-from .template import UnitRow
 from .units import read_units
 from .validate import judge
 from .workspace import Config, Round, Workspace
@@ -47,7 +46,7 @@ class FileResult:
     saved_at: dt.datetime | None = None
     archived: Path | None = None
     findings: list[Finding] = field(default_factory=list)
-    accepted: list[tuple[UnitRow, dict]] = field(default_factory=list)
+    accepted: list[tuple[str, dict]] = field(default_factory=list)  # (row key, fields): small to pickle
 
     def to_json(self) -> dict:
         return {"path": self.name, "unit": self.unit, "round": self.round, "outcome": self.outcome,
@@ -234,7 +233,7 @@ def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, i
     j = judge(table, identity.unit, run.round(identity.round), run.rows(identity.round),
               returned.metadata if identity.by == "metadata" else None, run.cfg, returned.last_saved, result.name)
     result.findings.extend(j.findings)
-    result.accepted, result.late = j.accepted, j.late
+    result.accepted, result.late = [(row.key, fields) for row, fields in j.accepted], j.late
     if not j.accepted and j.rejected_rows:
         result.outcome = "rejected"
     else:
@@ -311,7 +310,7 @@ def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
                         ledger.set_outcome(old["sha256"], r.round, "superseded")
                 ledger.add_submission(_submission(run, r, archived[r.name], received))
                 if r.outcome in STANDING:
-                    ledger.add_reports([(row.key, r.unit, r.round, fields, r.sha256) for row, fields in r.accepted])
+                    ledger.add_reports([(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted])
         faults.point("after-ledger")
         result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
     finally:

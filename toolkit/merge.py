@@ -50,47 +50,83 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
 
 def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config) -> tuple[int, list[Finding]]:
     """Write changed report cells into master.xlsx; returns (cells written, conflicts)."""
-    import openpyxl
-
     want = desired_cells(ledger, items, cfg)
-    wb = openpyxl.load_workbook(ws.master_path)
-    sheet = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-    header_row, columns = _header(sheet)
-    rows = {cell_text(sheet.cell(r, 1).value): r for r in range(header_row + 1, sheet.max_row + 1)}
+    sheet_name, rows, columns, current = _read_master(ws.master_path)
     written_before = ledger.master_cells()
-    written, conflicts, changed = {}, [], 0
+    written, conflicts, changes = {}, [], {}
     for (key, header), value in want.items():
         r, c = rows.get(key), columns.get(header)
         if r is None or c is None:
             continue
-        cell = sheet.cell(r, c)
-        current = cell_text(cell.value)
         value = _ILLEGAL.sub("", value)
-        if current == value:
+        now_there = current.get((r, c), "")
+        if now_there == value:
             written[(key, header)] = value
             continue
-        if current != written_before.get((key, header), ""):
+        if now_there != written_before.get((key, header), ""):
             conflicts.append(warning("master-conflict", f"总台账中“{header}”（键 {key}）已被手工改过，未覆盖；新报送的内容是：{value[:60]}",
-                                     item=key, column=header, value=current))
+                                     item=key, column=header, value=now_there))
             continue
-        cell.value = value
-        cell.data_type = "s"  # a unit's text starting with = + - @ stays text, never a formula
+        changes[(r, c)] = value
         written[(key, header)] = value
-        changed += 1
-    if changed:
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup(ws.master_path, ws.backups_dir, stamp)
-        with atomic_path(ws.master_path) as tmp:
-            wb.save(tmp)
+    if changes:
+        backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+        _write_cells(ws.master_path, sheet_name, changes)
     faults.point("after-master")
     ledger.set_master_cells(written)
-    return changed, conflicts
+    return len(changes), conflicts
 
 
-def _header(sheet) -> tuple[int, dict[str, int]]:
-    for r in range(1, min(sheet.max_row, 10) + 1):
-        if cell_text(sheet.cell(r, 1).value) == KEY_HEADER:
-            return r, {cell_text(sheet.cell(r, c).value): c for c in range(1, sheet.max_column + 1)}
+def _read_master(path: Path) -> tuple[str, dict[str, int], dict[str, int], dict[tuple[int, int], str]]:
+    """(sheet name, key → row, header → column, (row, col) → text), 1-based, read with calamine."""
+    import python_calamine as pc
+
+    with open(path, "rb") as f:
+        wb = pc.CalamineWorkbook.from_filelike(f)
+    name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
+    grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    head = next((i for i, row in enumerate(grid[:10]) if row and cell_text(row[0]) == KEY_HEADER), None)
+    if head is None:
+        _no_header()
+    # The report columns are at the right: where a header repeats, the rightmost one counts.
+    columns = {cell_text(h): c + 1 for c, h in enumerate(grid[head]) if cell_text(h)}
+    rows, current = {}, {}
+    report_cols = set(columns.values())
+    for i in range(head + 1, len(grid)):
+        row = grid[i]
+        key = cell_text(row[0]) if row else ""
+        if key:
+            rows.setdefault(key, i + 1)
+        for c in report_cols:
+            if c - 1 < len(row):
+                current[(i + 1, c)] = cell_text(row[c - 1])
+    return name, rows, columns, current
+
+
+def _write_cells(path: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
+    """Patch the cells into the sheet XML; a layout the patcher does not know goes through
+    openpyxl instead (slower, but any valid workbook)."""
+    from .xlsxpatch import CannotPatch, patch_cells
+
+    try:
+        with atomic_path(path) as tmp:
+            patch_cells(path, tmp, sheet, changes)
+        return
+    except CannotPatch:
+        pass
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    for (r, c), value in changes.items():
+        cell = ws.cell(r, c)
+        cell.value = value
+        cell.data_type = "s"  # a unit's text starting with = + - @ stays text, never a formula
+    with atomic_path(path) as tmp:
+        wb.save(tmp)
+
+
+def _no_header() -> None:
     from .errors import DubanError
 
     err = DubanError("总台账 master.xlsx 中找不到表头（第一列应为“键”）；请从 .duban/backups 中恢复上一版，或重新导入分解表。")

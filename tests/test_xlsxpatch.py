@@ -1,0 +1,96 @@
+"""Writing report values into the master by patching its sheet XML: every other byte stays."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine as pc
+import xlsxwriter
+from openpyxl.styles import Font, PatternFill
+
+from toolkit.office import convert, find_soffice
+from toolkit.xlsxpatch import CannotPatch, column_letter, patch_cells, patch_sheet_xml
+
+needs_office = pytest.mark.skipif(
+    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
+    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
+
+
+def workbook(path):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("总台账")
+    bold = wb.add_format({"bold": True, "bg_color": "#FFFF00"})
+    ws.write_string(0, 0, "键", bold)
+    ws.write_string(0, 1, "进展情况", bold)
+    ws.write_string(1, 0, "k1")
+    ws.write_blank(1, 1, None, bold)
+    ws.write_string(2, 0, "k2")
+    ws.write_comment(2, 0, "督查室的批注")
+    wb.add_worksheet("其他").write_string(0, 0, "不动")
+    wb.close()
+    return path
+
+
+def values(path, sheet="总台账"):
+    with open(path, "rb") as f:
+        return pc.CalamineWorkbook.from_filelike(f).get_sheet_by_name(sheet).to_python()
+
+
+def test_changed_cells_are_written_as_text_and_keep_their_style(tmp_path):
+    src = workbook(tmp_path / "m.xlsx")
+    patch_cells(src, tmp_path / "out.xlsx", "总台账", {(2, 2): "=1+1 & <b>加粗</b>\n第二行 ", (3, 3): "新列"})
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    cell = wb["总台账"]["B2"]
+    assert cell.value == "=1+1 & <b>加粗</b>\n第二行 " and cell.data_type == "s"
+    assert cell.font.b and cell.fill.fgColor.rgb.endswith("FFFF00")
+    assert wb["总台账"]["C3"].value == "新列"  # a cell that was not there, in column order
+    assert wb["总台账"]["A3"].comment.text.startswith("督查室的批注")
+    assert values(tmp_path / "out.xlsx", "其他") == [["不动"]]
+
+
+def test_every_other_part_is_copied_byte_for_byte(tmp_path):
+    src = workbook(tmp_path / "m.xlsx")
+    patch_cells(src, tmp_path / "out.xlsx", "总台账", {(2, 2): "进展"})
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(tmp_path / "out.xlsx") as b:
+        assert a.namelist() == b.namelist()
+        changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert changed == ["xl/worksheets/sheet1.xml"]
+
+
+def test_a_master_saved_by_openpyxl_or_with_self_closing_rows_is_patched(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "总台账"
+    ws.append(["键", "进展情况"])
+    ws.append(["k1", None])
+    ws["A2"].font = Font(bold=True)
+    ws["C5"].fill = PatternFill("solid", fgColor="FF0000")
+    wb.save(tmp_path / "m.xlsx")
+    patch_cells(tmp_path / "m.xlsx", tmp_path / "out.xlsx", "总台账", {(2, 2): "甲", (5, 2): "乙"})
+    grid = values(tmp_path / "out.xlsx")
+    assert grid[1][:2] == ["k1", "甲"] and grid[4][1] == "乙"
+
+
+def test_rows_that_are_not_there_and_prefixed_xml_are_refused_not_guessed():
+    xml = b'<worksheet><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>'
+    with pytest.raises(CannotPatch):
+        patch_sheet_xml(xml, {(7, 1): "x"})
+    with pytest.raises(CannotPatch):
+        patch_sheet_xml(b"<x:worksheet><x:sheetData><x:row r='1'/></x:sheetData></x:worksheet>", {(1, 1): "x"})
+
+
+def test_column_letters():
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+@needs_office
+def test_a_master_resaved_by_libreoffice_is_patched_and_opens_again(tmp_path):
+    src = workbook(tmp_path / "m.xlsx")
+    (ods,) = convert([src], "ods", tmp_path / "ods")
+    (again,) = convert([ods], "xlsx", tmp_path / "lo")
+    patch_cells(again, tmp_path / "out.xlsx", "总台账", {(2, 2): "经 LibreOffice 保存后写入"})
+    (check,) = convert([tmp_path / "out.xlsx"], "ods", tmp_path / "check")
+    assert values(check)[1][:2] == ["k1", "经 LibreOffice 保存后写入"]

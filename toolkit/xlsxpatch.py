@@ -1,0 +1,117 @@
+"""Writing text into some cells of an existing .xlsx by editing its sheet XML in place.
+
+The master is the clerk's working file: every other byte (styles, widths, comments,
+filters, conditional formats, pictures) must survive duban writing report values into it.
+Loading and saving it whole with openpyxl is slow (a second per 2,000 rows) and drops what
+openpyxl does not model. Here only the changed cells' XML is replaced, as inline strings
+(never formulas), keeping each cell's style; all other parts are copied as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape, unescape
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class CannotPatch(Exception):
+    """The sheet XML is not laid out as expected (prefixed names, no such sheet …)."""
+
+
+def column_letter(col: int) -> str:
+    """1 → A, 27 → AA."""
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def sheet_part(z: zipfile.ZipFile, name: str) -> str:
+    """The zip member holding the sheet called `name`."""
+    rels = {}
+    for element in _REL.findall(z.read("xl/_rels/workbook.xml.rels")):
+        attrs = dict(_ATTR.findall(element))  # attribute order differs between writers
+        rels[attrs.get(b"Id")] = attrs.get(b"Target", b"")
+    for element in _SHEET.findall(z.read("xl/workbook.xml")):
+        attrs = dict(_ATTR.findall(element))
+        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+        if sheet_name == name and attrs.get(b"r:id") in rels:
+            target = rels[attrs[b"r:id"]].decode("utf-8")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    raise CannotPatch(f"no sheet named {name}")
+
+
+def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:
+    style = _STYLE.search(attrs)
+    s = b' s="' + style.group(1) + b'"' if style else b""
+    body = escape(_ILLEGAL.sub("", text)).encode("utf-8")
+    if not text:
+        return b'<c r="' + ref + b'"' + s + b"/>"
+    return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
+
+
+def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
+    """The row's cells with `cells` (column → text) written in, in column order."""
+    found = {column_number(m.group(1)): m for m in _CELL.finditer(content)}
+    pieces = []
+    for col in sorted(set(found) | set(cells)):
+        m = found.get(col)
+        ref = column_letter(col).encode() + str(row_number).encode()
+        if col in cells:
+            pieces.append(_cell_xml(ref, m.group(3) if m else b"", cells[col]))
+        else:
+            pieces.append(m.group(0))
+    return b"".join(pieces)
+
+
+def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
+    """The sheet XML with (row, col) → text written in. Rows must exist already."""
+    by_row: dict[int, dict[int, str]] = {}
+    for (r, c), text in changes.items():
+        by_row.setdefault(r, {})[c] = text
+    if b"<sheetData" not in xml or b":row" in xml:
+        raise CannotPatch("unexpected sheet layout")
+    seen = set()
+
+    def fix(m: re.Match) -> bytes:
+        r = int(m.group(1))
+        if r not in by_row:
+            return m.group(0)
+        seen.add(r)
+        head = m.group(0)[: m.group(0).index(b">") + 1]
+        if head.endswith(b"/>"):
+            head = head[:-2] + b">"
+        return head + _patch_row(r, m.group(2) or b"", by_row[r]) + b"</row>"
+
+    out = _ROW.sub(fix, xml)
+    if seen != set(by_row):
+        raise CannotPatch(f"rows not found: {sorted(set(by_row) - seen)[:5]}")
+    return out
+
+
+def patch_cells(source: Path, target: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
+    """Copy the workbook `source` to `target` with the changed cells (1-based row, col)."""
+    with zipfile.ZipFile(source) as z:
+        part = sheet_part(z, sheet)
+        xml = patch_sheet_xml(z.read(part), changes)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in z.infolist():
+                data = xml if info.filename == part else z.read(info.filename)
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
