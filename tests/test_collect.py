@@ -4,22 +4,16 @@ into a real workspace. One test per outcome and finding code, each named for its
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import openpyxl
 import pytest
-from conftest import IMPORT
+from conftest import IMPORT, needs_office
 
 from toolkit import simulate
 from toolkit.collect import collect
 from toolkit.generate import generate
 from toolkit.importing import init_workspace
 from toolkit.ledger import Ledger
-from toolkit.office import find_soffice
-
-needs_office = pytest.mark.skipif(
-    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
-    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
 
 ROUND = "2022-07-03"
 ON_TIME = dt.datetime(2022, 7, 1, 9, 30)

@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
 import python_calamine as pc
-from conftest import IMPORT
+from conftest import IMPORT, needs_office
 
 from toolkit.generate import safe_file_name
 from toolkit.importing import init_workspace
 from toolkit.ledger import Ledger
-from toolkit.office import convert, find_soffice
+from toolkit.office import convert
 from toolkit.signing import META_SHEET, from_cells, read_secret, row_hash
 from toolkit.template import PREVIOUS_FILL, SHEET
-
-needs_office = pytest.mark.skipif(
-    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
-    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
 
 HESHAN = IMPORT / "heshan_categories_groups_nodes.xlsx"
 SUBROWS = IMPORT / "merged_subrows.xlsx"

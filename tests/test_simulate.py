@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import tempfile
 import zipfile
@@ -15,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine as pc
+from conftest import needs_office
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,15 +22,10 @@ from toolkit import simulate
 from toolkit.generate import generate, unit_rows
 from toolkit.importing import init_workspace
 from toolkit.ledger import Ledger
-from toolkit.office import find_soffice
 from toolkit.samples import ROOT as SAMPLES
 from toolkit.samples import sample_path
 from toolkit.signing import META_SHEET, from_cells, read_secret, row_hash
 from toolkit.template import KEY_HEADER, SHEET
-
-needs_office = pytest.mark.skipif(
-    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
-    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
 
 ROUND = "2023-01-03"
 DUE = dt.date(2023, 1, 3)

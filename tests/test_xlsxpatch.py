@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 
 import openpyxl
 import pytest
 import python_calamine as pc
 import xlsxwriter
+from conftest import needs_office
 from openpyxl.styles import Font, PatternFill
 
-from toolkit.office import convert, find_soffice
+from toolkit.office import convert
 from toolkit.xlsxpatch import CannotPatch, column_letter, patch_cells, patch_sheet_xml
-
-needs_office = pytest.mark.skipif(
-    find_soffice() is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
-    reason="LibreOffice not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
 
 
 def workbook(path):

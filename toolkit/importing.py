@@ -8,7 +8,7 @@ items that disappeared but have reports are kept and reported, never deleted.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import json
 import os
 import re
 import secrets
@@ -25,6 +25,7 @@ from .keys import assign_keys
 from .ledger import Ledger
 from .master import read_report_cells, write_master
 from .model import Item
+from .reader import file_sha256
 from .units import read_units, write_units
 from .workspace import Config, Workspace, default_rounds
 
@@ -101,8 +102,10 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
             carried = read_report_cells(ws.master_path)
             with ledger.transaction():
                 ledger.replace_items(result.items, result.kept)
-                ledger.record_import(Path(source).name, _sha256(Path(source)), len(result.items),
+                ledger.record_import(Path(source).name, file_sha256(Path(source)), len(result.items),
                                      [f.to_json() for f in result.findings])
+                # The table's own 备注 lines, printed again under the summary (duban summary).
+                ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
         finally:
             ledger.close()
         _update_config(ws, cfg, breakdown, Path(source))
@@ -143,11 +146,3 @@ def _update_config(ws: Workspace, cfg: Config, breakdown: Breakdown, source: Pat
     if breakdown.year and not cfg.year:
         values["year"] = breakdown.year
     configfile.update(ws.config_path, **values)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
