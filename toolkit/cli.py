@@ -253,6 +253,32 @@ def mail_cmd(workspace, round_name, drafts, send, only_missing, corrections, res
     sys.exit(result.exit_code)
 
 
+@cli.command("summary")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期，如 2022-04-03）；默认是最近生成的一轮。")
+@click.option("--pdf", is_flag=True, help="同时输出 PDF（用 LibreOffice，或 Windows 上的 Excel）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="输出文件（.xlsx 或 .pdf）；默认 output/完成情况汇总表-轮次.xlsx。")
+@json_option
+def summary_cmd(workspace, round_name, pdf, output, as_json):
+    """输出正式格式的完成情况汇总表（另附统计、逾期未完成两个工作表）。
+
+    \b
+    Example:
+        duban summary -w 2022督办 --round 2023-01-03 --pdf
+        duban summary -w 2022督办 -o 汇总表.pdf
+    """
+    from .summary import summary
+    from .workspace import Workspace
+
+    result = summary(Workspace.open(workspace), round_name, output, pdf)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(result.lines()))
+    sys.exit(result.exit_code)
+
+
 @cli.command("demo")
 @click.argument("directory", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):

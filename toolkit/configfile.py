@@ -22,6 +22,7 @@ def _q(value) -> str:
 def render(cfg: Config) -> str:
     """The full duban.toml text for a new workspace."""
     from .mail import DEFAULT_SUBJECTS as subjects  # imported here: mail imports modules that import this one
+    from .summary import config_block as summary_block
 
     mapping_lines = "\n".join(
         f"{role} = {_q(cfg.mapping.get(role, ''))}    # {schema.ROLE_LABELS[role]}" for role in schema.ROLE_SYNONYMS
@@ -79,6 +80,7 @@ timeout = 30                 # 连接邮件服务器最多等待的秒数
 # 邮件正文的模板在 duban 的 templates 文件夹（mail_round.txt 报送通知、mail_reminder.txt 催报、
 # mail_correction.txt 退回修改）；复制到本工作区的 templates 文件夹里修改，就只对本工作区生效。
 
+{summary_block()}
 # 报送轮次：due 是截止日期（年-月-日），label 是名称。可以增删或改日期。
 {rounds}
 """
