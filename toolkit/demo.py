@@ -4,7 +4,7 @@ init and import the breakdown table; generate the year-end round's workbooks (th
 completion texts are the 1-12月 answers, due 2023-01-03) and the e-mail drafts; fill the
 workbooks with those real texts the way units return them — some re-saved as .xls or .ods,
 one renamed, one sent twice, one late, one with a mistyped status — collect the folder,
-and draft the correction mails.
+draft the correction mails, and print the 完成情况汇总表 (xlsx, and PDF where LibreOffice is).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .office import find_soffice
 from .render import collect_summary, console, generate_summary, import_summary
 from .samples import ROOT as SAMPLES
 from .samples import sample_path
+from .summary import summary
 
 MARKER = ".duban/demo"  # only a folder duban made as a demo is ever deleted by the demo
 DEMO_ROUND = "2023-01-03"
@@ -54,6 +55,8 @@ def run_demo(root: Path) -> None:
     collect_summary(collected, ws.root)
     console.rule("6. 退回修改的邮件草稿")
     mail_summary(mail(ws, DEMO_ROUND, kind="correction"))
+    console.rule("7. 输出完成情况汇总表（正式格式，附统计）")
+    console.print("\n".join(summary(ws, DEMO_ROUND, pdf=find_soffice() is not None).lines()))
     console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n退回文件夹：{inbox}")
 
 
