@@ -7,6 +7,7 @@ added sheets still read right. The table ends at the sign-off block (填报人�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import schema
@@ -52,26 +53,30 @@ def find_table(returned: Returned, report_fields: list[str], signoff_fields: lis
     """The first sheet whose header names the report fields; None when no sheet has one."""
     sheets = [s for s in returned.sheets if s.name not in LIST_SHEETS]
     for sheet in sheets:
-        found = _header(sheet, report_fields)
+        found = _header(sheet, tuple(report_fields))
         if found is not None:
             header_row, columns = found
             return _table(sheet, header_row, columns, report_fields, signoff_fields)
     return None
 
 
-def _column_id(text: str, report_fields: list[str]) -> str | None:
+@lru_cache(maxsize=64)
+def _known_headers(report_fields: tuple[str, ...]) -> dict[str, str]:
+    """Squashed header text → column id, for the words duban itself writes."""
+    known = {squash(header): cid for cid, header in READ_ONLY_HEADERS.items()}
+    known.update({squash(KEY_HEADER): "key", "键": "key"})
+    known.update({squash(f): f"report:{f}" for f in report_fields})
+    return known
+
+
+def _column_id(text: str, report_fields: tuple[str, ...]) -> str | None:
     t = squash(text)
     if not t:
         return None
-    for f in report_fields:
-        if t == squash(f):
-            return f"report:{f}"
-    if t == squash(KEY_HEADER) or t == "键":
-        return "key"
-    for cid, header in READ_ONLY_HEADERS.items():
-        if t == squash(header):
-            return cid
-    hit = schema.match_role(t)
+    known = _known_headers(report_fields).get(t)
+    if known:
+        return known
+    hit = schema.match_role(t)  # the table's own words for 序号 and 事项, e.g. 项目名称
     if hit and hit[0] in ("number", "title"):
         return hit[0]
     if hit and hit[0] == "deadline" and t != "完成时间":  # 完成时间 is the unit's own date
@@ -79,7 +84,7 @@ def _column_id(text: str, report_fields: list[str]) -> str | None:
     return None
 
 
-def _header(sheet: Sheet, report_fields: list[str]) -> tuple[int, dict[str, int]] | None:
+def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         columns: dict[str, int] = {}
         for c, value in enumerate(row):

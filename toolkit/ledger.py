@@ -174,8 +174,9 @@ class Ledger:
         return {(k, h): v for k, h, v in self.db.execute("SELECT item_key, header, value FROM master_cells")}
 
     def set_master_cells(self, cells: dict[tuple[str, str], str]) -> None:
-        self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
-                            [(k, h, v) for (k, h), v in cells.items()])
+        with self.transaction():  # one transaction, not one per row (autocommit)
+            self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
+                                [(k, h, v) for (k, h), v in cells.items()])
 
     # -- mail -----------------------------------------------------------------------------
     def submissions(self, round_name: str) -> list[dict]:

@@ -73,7 +73,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config)
         backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
         _write_cells(ws.master_path, sheet_name, changes)
     faults.point("after-master")
-    ledger.set_master_cells(written)
+    ledger.set_master_cells({k: v for k, v in written.items() if written_before.get(k) != v})
     return len(changes), conflicts
 
 

@@ -51,10 +51,15 @@ def sniff(path: Path) -> str:
 def _sniff_zip(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            mimetype = z.read("mimetype")[:80] if "mimetype" in names else b""
+            return zip_kind(z)
     except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise BadInputError(f"文件“{path.name}”已损坏（压缩包无法打开：{e}），请让对方重新保存后再发送。") from e
+
+
+def zip_kind(z: zipfile.ZipFile) -> str:
+    """xlsx, xlsb, ods, docx or zip, from an open zip's member names."""
+    names = set(z.namelist())
+    mimetype = z.read("mimetype")[:80] if "mimetype" in names else b""
     if "xl/workbook.xml" in names or any(n.endswith("/workbook.xml") for n in names):
         return "xlsx"
     if "xl/workbook.bin" in names:

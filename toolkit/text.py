@@ -9,7 +9,6 @@ import datetime as _dt
 import re
 import unicodedata
 
-_WS = re.compile(r"\s+")
 # CJK ideographs and CJK/full-width punctuation: spaces next to them are wrap artefacts.
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’…—"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_CJK}])")
@@ -37,7 +36,7 @@ def cell_text(value) -> str:
 
 def squash(text: str) -> str:
     """All white space removed: for comparing header words (事       项 == 事项)."""
-    return _WS.sub("", text or "")
+    return "".join(text.split()) if text else ""  # str.split knows Unicode spaces; faster than re
 
 
 def clean(text: str) -> str:
