@@ -176,7 +176,7 @@ def _file_job(context, path: Path, sha: str) -> FileResult:
         return _unreadable(run, path, name, sha, e)
     result = _judge(run, returned, name)
     if run.archive:
-        result.archived = archive(run.ws, path, result.round or run.default_round, sha)
+        result.archived = archive(run.ws, path, result.round or run.default_round, sha, returned.data)
     return result
 
 

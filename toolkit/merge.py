@@ -134,8 +134,9 @@ def _no_header() -> None:
     raise err
 
 
-def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
-    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>."""
+def archive(ws: Workspace, source: Path, round_name: str, sha256: str, data: bytes | None = None) -> Path:
+    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext> (from `data`, its
+    bytes as already read, when given)."""
     import shutil
 
     folder = ws.round_dir(round_name) / "received"
@@ -147,6 +148,9 @@ def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
         # collect's time): a killed process loses nothing the page cache holds, and the
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
-        shutil.copyfile(source, tmp)
+        if data:
+            tmp.write_bytes(data)
+        else:
+            shutil.copyfile(source, tmp)
         os.replace(tmp, target)
     return target

@@ -47,6 +47,7 @@ class Returned:
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, local
     mtime: dt.datetime | None = None
     truncated: bool = False  # a sheet had more than MAX_ROWS rows
+    data: bytes = field(default=b"", repr=False)  # the bytes as received, for the archive
 
     @property
     def last_saved(self) -> dt.datetime | None:
@@ -86,7 +87,7 @@ def read_returned(path: Path, sha256: str | None = None) -> Returned:
     archive = _open_zip(path, data) if data.startswith(b"PK") else None
     kind = _kind(path, archive)
     returned = Returned(path, sha256 or hashlib.sha256(data).hexdigest(), kind,
-                        mtime=dt.datetime.fromtimestamp(stat.st_mtime))
+                        mtime=dt.datetime.fromtimestamp(stat.st_mtime), data=data)
     try:
         returned.sheets, returned.truncated = _read_sheets(data)
     except Exception as e:  # calamine's errors on damaged files carry no stable type

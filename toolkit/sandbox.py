@@ -67,8 +67,10 @@ def _message(path, why: str) -> str:
 
 
 def read_job(context, path: Path, sha: str) -> Returned:
-    """The default job: read the file and send its grids back."""
-    return read_returned(path, sha)
+    """The default job: read the file and send its grids back (not its bytes: the caller has them)."""
+    returned = read_returned(path, sha)
+    returned.data = b""
+    return returned
 
 
 class _Slot:
