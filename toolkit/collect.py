@@ -253,7 +253,8 @@ def _supersede(run: _Run, results: list[FileResult]) -> None:
             standing = by_round[rnd].get(unit)
             group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
             newest = group[-1]
-            if standing and standing["saved_at"] and newest.saved_at and standing["saved_at"] > newest.saved_at.isoformat():
+            merged_at = dt.datetime.fromisoformat(standing["saved_at"]) if standing and standing["saved_at"] else None
+            if merged_at and newest.saved_at and merged_at > newest.saved_at.replace(microsecond=0):
                 newest_name, losers = standing["file_name"], group
             else:
                 newest_name, losers = newest.name, group[:-1]
