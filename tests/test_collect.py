@@ -436,3 +436,11 @@ def test_workers_started_afresh_as_on_windows_collect_the_same(rnd, monkeypatch)
     rnd.fill_all()
     result = rnd.collect()
     assert {f.outcome for f in result.files} == {"accepted"} and result.missing_units == []
+
+
+def test_signoff_read_from_cells_or_written_inline():
+    from toolkit.extract import _signoff
+
+    fields = ["填报人", "联系电话", "单位负责人审核", "填报日期"]
+    rows = [["", "填报人：", "张三", "联系电话:", "", "单位负责人审核： 李四", "填报日期", "2022年7月1日"]]
+    assert _signoff(rows, fields) == {"填报人": "张三", "联系电话": "", "单位负责人审核": "李四", "填报日期": "2022年7月1日"}

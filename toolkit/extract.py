@@ -148,8 +148,6 @@ def _signoff(rows: list[list], signoff_fields: list[str]) -> dict[str, str]:
 
 def _label(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
     """(field, text written inline after the colon) when a cell is a sign-off label."""
-    t = squash(text).replace(":", "：")
-    name, colon, inline = t.partition("：")
-    if name in labels and (colon or t == name):
-        return labels[name], text.split(":" if ":" in text and "：" not in text else "：", 1)[1].strip() if colon else ""
-    return None
+    name, _, inline = text.replace(":", "：").partition("：")
+    name = squash(name)
+    return (labels[name], inline.strip()) if name in labels else None
