@@ -12,7 +12,6 @@ Goal (issue 6): the 258-item summary <= 1 s without PDF.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import subprocess
 import sys
 import tempfile
@@ -24,9 +23,7 @@ from toolkit import simulate
 from toolkit.collect import collect
 from toolkit.generate import generate
 from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
 from toolkit.office import find_soffice
-from toolkit.samples import ROOT as SAMPLES
 from toolkit.samples import sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,13 +33,9 @@ ROUND = "2023-01-03"
 def heshan_workspace(root: Path):
     ws, _ = init_workspace(root / "ws", sample_path("heshan-2022"))
     generated = generate(ws, ROUND)
-    rows = json.loads((SAMPLES / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
-    ledger = Ledger(ws.ledger_path)
-    items = ledger.items()
-    ledger.close()
+    answers = simulate.heshan_answers(ws, dt.date(2023, 1, 3))
     for f in generated.files:
-        answers = simulate.answers_from_completion(items, rows, f.unit, due=dt.date(2023, 1, 3))
-        simulate.fill(f.path, root / "inbox" / f.path.name, answers, saved_at=dt.datetime(2022, 12, 30, 16, 30))
+        simulate.fill(f.path, root / "inbox" / f.path.name, answers[f.unit], saved_at=dt.datetime(2022, 12, 30, 16, 30))
     collect(ws, root / "inbox")
     return ws
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import json
 import os
 import re
 import shutil
@@ -29,9 +28,7 @@ from toolkit.collect import collect
 from toolkit.errors import ConfigError
 from toolkit.generate import generate
 from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
 from toolkit.office import OfficeMissing, fonts_conf
-from toolkit.samples import ROOT as SAMPLES
 from toolkit.samples import sample_path
 from toolkit.summary import Metrics, counted, pack, split_long, summary
 from toolkit.summarysheet import SHEET, paginate
@@ -52,16 +49,11 @@ def heshan(tmp_path_factory):
     root = tmp_path_factory.mktemp("heshan")
     ws, _ = init_workspace(root / "ws", sample_path("heshan-2022"))
     generated = generate(ws, ROUND)
-    rows = json.loads((SAMPLES / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
-    ledger = Ledger(ws.ledger_path)
-    items = ledger.items()
-    ledger.close()
+    answers = simulate.heshan_answers(ws, dt.date(2023, 1, 3))
     inbox = root / "inbox"
     for f in generated.files:
-        if f.unit == SILENT:
-            continue
-        answers = simulate.answers_from_completion(items, rows, f.unit, due=dt.date(2023, 1, 3))
-        simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 12, 30, 16, 30))
+        if f.unit != SILENT:
+            simulate.fill(f.path, inbox / f.path.name, answers[f.unit], saved_at=dt.datetime(2022, 12, 30, 16, 30))
     collect(ws, inbox)
     return ws
 

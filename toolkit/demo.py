@@ -10,7 +10,6 @@ draft the correction mails, and print the 完成情况汇总表 (xlsx, and PDF w
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from pathlib import Path
 
@@ -19,12 +18,10 @@ from .collect import collect
 from .errors import ConfigError
 from .generate import generate
 from .importing import init_workspace
-from .ledger import Ledger
 from .mail import mail
 from .mail import show as mail_summary
 from .office import find_soffice
 from .render import collect_summary, console, generate_summary, import_summary
-from .samples import ROOT as SAMPLES
 from .samples import sample_path
 from .summary import summary
 
@@ -74,18 +71,15 @@ def _example_addresses(ws) -> None:
 
 def _returned_files(ws, generated, inbox: Path) -> None:
     """Fill every unit's workbook with its real answers; a few arrive the ways units send them."""
-    rows = json.loads((SAMPLES / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
-    ledger = Ledger(ws.ledger_path)
-    items = ledger.items()
-    ledger.close()
     due = dt.date.fromisoformat(DEMO_ROUND)
+    real = simulate.heshan_answers(ws, due)
     files = generated.files
     work = inbox.parent / ".demo-work"
     work.mkdir(exist_ok=True)
     inbox.mkdir(exist_ok=True)
     notes = []
     for i, f in enumerate(files):
-        answers = simulate.answers_from_completion(items, rows, f.unit, due=due)
+        answers = real[f.unit]
         name = f.path.name
         if i == 0:  # a mistyped status
             first = next(iter(answers))

@@ -598,3 +598,21 @@ def derive_problem(progress: str) -> str:
         if len(found) == 3:
             break
     return "；".join(found) + "。" if found else FALLBACK_PROBLEM
+
+
+def heshan_answers(ws, due: dt.date) -> dict[str, dict[str, dict]]:
+    """unit → its answers (key → fields) for a Heshan sample workspace, from the real
+    completion texts bundled in sample_workbooks/heshan-2022/completion.json."""
+    import json
+
+    from .ledger import Ledger
+    from .samples import ROOT
+
+    rows = json.loads((ROOT / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
+    ledger = Ledger(ws.ledger_path)
+    try:
+        items = ledger.items()
+    finally:
+        ledger.close()
+    units = dict.fromkeys(r["unit"] for r in rows)
+    return {unit: answers_from_completion(items, rows, unit, due=due) for unit in units}
