@@ -444,3 +444,13 @@ def test_signoff_read_from_cells_or_written_inline():
     fields = ["填报人", "联系电话", "单位负责人审核", "填报日期"]
     rows = [["", "填报人：", "张三", "联系电话:", "", "单位负责人审核： 李四", "填报日期", "2022年7月1日"]]
     assert _signoff(rows, fields) == {"填报人": "张三", "联系电话": "", "单位负责人审核": "李四", "填报日期": "2022年7月1日"}
+
+
+def test_a_units_correction_sheet_lists_only_what_it_can_fix(rnd):
+    rnd.fill(EDU, saved_at=dt.datetime(2022, 7, 9))  # late, nothing to fix
+    rnd.fill(DGRC, signoff={"填报人": "张三"})  # the head's review missing: the unit must fix it
+    result = rnd.collect()
+    wb = openpyxl.load_workbook(result.report_path)
+    assert EDU not in wb.sheetnames and DGRC in wb.sheetnames
+    summary = {r[0]: r[4] for r in wb["收集情况"].iter_rows(min_row=3, values_only=True)}
+    assert summary[EDU] == "是"  # the office still sees the lateness
