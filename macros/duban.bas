@@ -28,6 +28,14 @@ Private Function PickFolder(ByVal title As String) As String
     End With
 End Function
 
+Private Function MasterIsOpen() As Boolean
+    ' Windows 不允许替换一个打开着的文件：collect 写总台账前须先关掉它
+    Dim wb As Workbook
+    For Each wb In Application.Workbooks
+        If LCase(wb.FullName) = LCase(Workspace() & "\master.xlsx") Then MasterIsOpen = True
+    Next wb
+End Function
+
 Private Function AskRound() As String
     AskRound = InputBox("报送轮次的截止日期（例如 2022-04-03），留空则用最近的一轮：", "督办")
 End Function
@@ -48,8 +56,9 @@ Public Sub 收集报送()
     Dim folder As String
     folder = PickFolder("选择存放各单位退回文件的文件夹")
     If Len(folder) = 0 Then Exit Sub
-    If ThisWorkbook.Name = "master.xlsm" Or ThisWorkbook.Name = "master.xlsx" Then
-        MsgBox "收集会改写总台账 master.xlsx。请先关闭它（或在它的副本里使用本按钮），收集完再打开。", vbInformation, "督办"
+    If MasterIsOpen() Then
+        MsgBox "收集会改写总台账 master.xlsx，它现在正在 Excel 中打开。请先关闭它，收集完再打开。", vbExclamation, "督办"
+        Exit Sub
     End If
     RunDuban "collect """ & folder & """ -w """ & Workspace() & """" & RoundOption(AskRound())
 End Sub

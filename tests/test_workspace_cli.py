@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 
 import openpyxl
+import pytest
 from conftest import IMPORT
 
 from toolkit.ledger import Ledger
@@ -171,3 +172,18 @@ def test_every_command_has_help_with_an_example(run):
     for name in cli.commands:
         code, out = run(name, "--help")
         assert code == 0 and "Example:" in out, name
+
+
+def test_a_file_held_open_by_another_program_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
+    import os as _os
+
+    from toolkit.fsutil import FileBusy, atomic_write_text
+
+    def refuse(src, dst):  # what Windows does while Excel has the file open
+        raise PermissionError(13, "The process cannot access the file")
+
+    monkeypatch.setattr(_os, "replace", refuse)
+    with pytest.raises(FileBusy) as e:
+        atomic_write_text(tmp_path / "master.xlsx", "x")
+    assert "master.xlsx" in str(e.value) and "关闭" in str(e.value) and e.value.exit_code == 3
+    assert not list(tmp_path.iterdir())  # the temporary file is cleaned up

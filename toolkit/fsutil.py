@@ -9,6 +9,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import faults
+from .errors import DubanError
+
+
+class FileBusy(DubanError):
+    """A file duban must replace is held open by another program."""
+
+    exit_code = 3
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -27,7 +34,10 @@ def atomic_path(target: Path):
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         faults.point(f"before-replace:{target.name}")
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except PermissionError as e:  # Windows: Excel or WPS holds the file open
+            raise FileBusy(f"文件“{target.name}”正被其他程序（例如 Excel 或 WPS）打开，无法写入；请关闭它后重新运行（已完成的部分不会丢失）。") from e
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
