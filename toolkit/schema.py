@@ -7,6 +7,7 @@ statuses and report fields from here (and from duban.toml, which starts as a cop
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import squash
 
@@ -62,6 +63,7 @@ NOTE_RE = re.compile(r"^(备\s*注|注\s*[:：]|说明\s*[:：])")
 _PAREN_TAIL = re.compile(r"^[（(][^（）()]*[）)]$")
 
 
+@lru_cache(maxsize=4096)  # the same header words recur in every file of a collect
 def match_role(header: str) -> tuple[str, int] | None:
     """(role, rank) for a header cell, rank being the synonym's preference (0 = best).
 
