@@ -1,0 +1,35 @@
+"""duban demo: the README's first command runs the whole round trip and leaves its files."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from toolkit.office import find_soffice
+
+
+def test_the_demo_runs_the_round_trip(tmp_path, run):
+    root = tmp_path / "演示"
+    code, out = run("demo", root)
+    assert code == 0, out
+    for step in ("导入分解表", "生成各单位的报送表", "写邮件草稿", "收集整个文件夹", "退回修改", "完成情况汇总表"):
+        assert step in out, step
+    rnd = root / "rounds" / "2023-01-03"
+    assert len(list((rnd / "outbox").glob("*.xlsx"))) == 59
+    assert len(list((rnd / "mail").glob("报送通知-*.eml"))) == 59
+    assert len(list((rnd / "received").iterdir())) == 60
+    summary = root / "output" / "完成情况汇总表-2023-01-03.xlsx"
+    assert summary.exists() and (summary.with_suffix(".pdf").exists() or find_soffice() is None)
+    code, status = run("status", "-w", root, "--json")
+    units = {u["name"]: u for u in status["units"]}
+    assert sum(u["submitted"] for u in units.values()) == 59 and units["市工业城管委会"]["late"]
+    report = openpyxl.load_workbook(rnd / "report.xlsx")
+    assert report.sheetnames == ["收集情况", "市发展改革局"]  # the mistyped status is the only thing to fix
+    again_code, _ = run("demo", root)  # a second run replaces its own folder
+    assert again_code == 0 and len(list((rnd / "received").iterdir())) == 60
+
+
+def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path, run):
+    (tmp_path / "我的文件.txt").write_text("重要", encoding="utf-8")
+    code, out = run("demo", tmp_path)
+    assert code == 2 and "不是 duban 演示目录" in out
+    assert (tmp_path / "我的文件.txt").read_text(encoding="utf-8") == "重要"
