@@ -454,3 +454,17 @@ def test_a_units_correction_sheet_lists_only_what_it_can_fix(rnd):
     assert EDU not in wb.sheetnames and DGRC in wb.sheetnames
     summary = {r[0]: r[4] for r in wb["收集情况"].iter_rows(min_row=3, values_only=True)}
     assert summary[EDU] == "是"  # the office still sees the lateness
+
+
+def test_a_signoff_written_inline_ends_the_table_and_is_read(rnd):
+    filled = rnd.fill(DGRC, signoff={}, folder=rnd.tmp)
+    wb = openpyxl.load_workbook(filled)
+    sheet = wb["报送表"]
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, 2).value == "填报人：")
+    for c in range(1, 13):
+        sheet.cell(row, c).value = None
+    sheet.cell(row, 1).value = "填报人：张三"
+    sheet.cell(row, 5).value = "单位负责人审核：李四"
+    wb.save(rnd.inbox / "inline_signoff.xlsx")
+    f = only(rnd.collect())
+    assert f.outcome == "accepted" and codes(f) == ["late"]  # saved now by openpyxl: late, nothing else

@@ -46,7 +46,12 @@ class ReturnedTable:
     columns: dict[str, int]  # column id or "report:<field>" → 0-based column
     rows: list[ReturnedRow]
     signoff: dict[str, str] = field(default_factory=dict)
-    preamble: list[str] = field(default_factory=list)  # texts above the header (title, 报送单位：…)
+    above: list[list] = field(default_factory=list, repr=False)  # the rows above the header
+
+    @property
+    def preamble(self) -> list[str]:
+        """Texts above the header (title, 报送单位：…); only identification by content needs them."""
+        return [t for row in self.above for t in map(cell_text, row) if t]
 
 
 def find_table(returned: Returned, report_fields: list[str], signoff_fields: list[str]) -> ReturnedTable | None:
@@ -107,12 +112,11 @@ def _table(sheet: Sheet, h: int, columns: dict[str, int], report_fields, signoff
         if _is_signoff_row(texts, signoff_fields):
             end = r
             break
-        if not any(texts) or [squash(t) for t in texts[: len(header_texts)]] == header_texts:
+        if not any(texts) or (texts[0] and [squash(t) for t in texts[: len(header_texts)]] == header_texts):
             continue  # blank, or the header pasted again
         rows.append(_row(r, values, columns, report_fields))
     signoff = _signoff(sheet.rows[end:], signoff_fields)
-    preamble = [cell_text(v) for row in sheet.rows[:h] for v in row if cell_text(v)]
-    return ReturnedTable(sheet.name, h + 1, columns, rows, signoff, preamble)
+    return ReturnedTable(sheet.name, h + 1, columns, rows, signoff, sheet.rows[:h])
 
 
 def _row(r: int, values: list, columns: dict[str, int], report_fields: list[str]) -> ReturnedRow:
@@ -125,15 +129,21 @@ def _row(r: int, values: list, columns: dict[str, int], report_fields: list[str]
     return ReturnedRow(r + 1, squash(cell_text(get("key"))), read_only, fields)
 
 
+@lru_cache(maxsize=16)
+def _signoff_labels(signoff_fields: tuple[str, ...]) -> dict[str, str]:
+    return {squash(f): f for f in signoff_fields}
+
+
 def _is_signoff_row(texts: list[str], signoff_fields: list[str]) -> bool:
-    labels = {squash(f) for f in signoff_fields}
-    return any(squash(t).rstrip(":：") in labels for t in texts if t)
+    """A row holding a sign-off label (填报人：, or 填报人：张三 with the name inline)."""
+    labels = _signoff_labels(tuple(signoff_fields))
+    return any(_label(t, labels) for t in texts if t)
 
 
 def _signoff(rows: list[list], signoff_fields: list[str]) -> dict[str, str]:
     """field → what is written after its label (填报人：张三, or in the cells up to the next
     label), from the rows under the table."""
-    labels = {squash(f): f for f in signoff_fields}
+    labels = _signoff_labels(tuple(signoff_fields))
     out: dict[str, str] = {}
     for row in rows[:10]:
         texts = [cell_text(v) for v in row]
