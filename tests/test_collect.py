@@ -468,3 +468,19 @@ def test_a_signoff_written_inline_ends_the_table_and_is_read(rnd):
     wb.save(rnd.inbox / "inline_signoff.xlsx")
     f = only(rnd.collect())
     assert f.outcome == "accepted" and codes(f) == ["late"]  # saved now by openpyxl: late, nothing else
+
+
+def test_a_deleted_master_is_rebuilt_from_the_ledger(rnd):
+    rnd.fill_all()
+    rnd.collect()
+    rnd.ws.master_path.unlink()
+    again = rnd.collect()
+    assert {f.outcome for f in again.files} == {"unchanged"}
+    assert rnd.master()[rnd.keys(DGRC)[0]]["进展情况"].value == "1-6月，按计划推进，完成阶段目标。"
+
+
+def test_a_broken_master_stops_with_exit_3_and_says_how_to_recover(rnd, run):
+    rnd.fill(EDU)
+    rnd.ws.master_path.write_bytes(b"not a workbook")
+    code, out = run("collect", rnd.inbox, "-w", rnd.ws.root)
+    assert code == 3 and "backups" in out and "Traceback" not in out

@@ -51,6 +51,11 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
 def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config) -> tuple[int, list[Finding]]:
     """Write changed report cells into master.xlsx; returns (cells written, conflicts)."""
     want = desired_cells(ledger, items, cfg)
+    if not ws.master_path.exists():  # deleted by hand: rebuilt from the ledger, nothing is lost
+        from .master import write_master
+
+        ledger.db.execute("DELETE FROM master_cells")
+        write_master(ws.master_path, cfg, items, [], {})
     sheet_name, rows, columns, current = _read_master(ws.master_path)
     written_before = ledger.master_cells()
     written, conflicts, changes = {}, [], {}
@@ -81,10 +86,18 @@ def _read_master(path: Path) -> tuple[str, dict[str, int], dict[str, int], dict[
     """(sheet name, key → row, header → column, (row, col) → text), 1-based, read with calamine."""
     import python_calamine as pc
 
-    with open(path, "rb") as f:
-        wb = pc.CalamineWorkbook.from_filelike(f)
-    name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
-    grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    try:
+        with open(path, "rb") as f:
+            wb = pc.CalamineWorkbook.from_filelike(f)
+        name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
+        grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as e:  # calamine's errors carry no stable type
+        from .errors import DubanError
+
+        err = DubanError(f"总台账 {path.name} 无法读取（{str(e)[:80]}）；请从 .duban/backups 中找回上一版放回原处，"
+                         "或删除它让 duban 按台账库重建（已收集的内容都在台账库里）。")
+        err.exit_code = 3
+        raise err from e
     head = next((i for i, row in enumerate(grid[:10]) if row and cell_text(row[0]) == KEY_HEADER), None)
     if head is None:
         _no_header()
