@@ -187,3 +187,10 @@ def test_a_file_held_open_by_another_program_is_a_clear_error_not_a_traceback(tm
         atomic_write_text(tmp_path / "master.xlsx", "x")
     assert "master.xlsx" in str(e.value) and "关闭" in str(e.value) and e.value.exit_code == 3
     assert not list(tmp_path.iterdir())  # the temporary file is cleaned up
+
+
+@pytest.mark.parametrize("command", [["generate", "--round", "2022-04-03"], ["status"], ["summary"]])
+def test_commands_on_a_workspace_without_items_say_to_import_first(tmp_path, run, command):
+    run("init", tmp_path / "ws")
+    code, out = run(*command, "-w", tmp_path / "ws")
+    assert code == 2 and "duban import" in out

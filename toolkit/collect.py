@@ -88,7 +88,7 @@ class _Run:
         self.archive = archive  # False for --dry-run: nothing is written but the report
         ledger = Ledger(ws.ledger_path)
         try:
-            self.items = ledger.items()
+            self.items = ledger.items_or_stop()
         finally:
             ledger.close()
         self.units = read_units(ws.units_path)

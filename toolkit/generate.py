@@ -99,7 +99,7 @@ def generate(ws: Workspace, round_name: str | None = None, units: list[str] | No
         cfg = ws.config()
         ledger = Ledger(ws.ledger_path)
         try:
-            items = ledger.items()
+            items = ledger.items_or_stop()
             previous, previous_round = _previous_answers(ledger, rnd)
         finally:
             ledger.close()

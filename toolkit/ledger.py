@@ -106,6 +106,16 @@ class Ledger:
         sql = "SELECT data FROM items" + (" WHERE active = 1" if active_only else "") + " ORDER BY active DESC, seq"
         return [Item.from_dict(json.loads(d)) for (d,) in self.db.execute(sql)]
 
+    def items_or_stop(self) -> list[Item]:
+        """The active items; a clear error when there are none (nothing imported, or the
+        ledger file was lost), since every later stage works on them."""
+        items = self.items()
+        if not items:
+            from .errors import ConfigError
+
+            raise ConfigError("工作区里还没有任何事项（分解表尚未导入，或 .duban/ledger.sqlite 丢失）；请先运行 duban import 分解表文件。")
+        return items
+
     def inactive_items(self) -> list[Item]:
         return [Item.from_dict(json.loads(d)) for (d,) in self.db.execute("SELECT data FROM items WHERE active = 0 ORDER BY seq")]
 

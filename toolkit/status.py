@@ -30,7 +30,7 @@ def status(ws: Workspace, round_name: str | None = None) -> Status:
     due = next((r.due for r in cfg.rounds if r.name == rnd_name), None)
     ledger = Ledger(ws.ledger_path)
     try:
-        items = ledger.items()
+        items = ledger.items_or_stop()
         reports = ledger.current_reports(rnd_name)
         standing = ledger.standing(rnd_name)
     finally:

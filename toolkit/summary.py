@@ -749,7 +749,7 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
 def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
     ledger = Ledger(ws.ledger_path)
     try:
-        items = ledger.items()
+        items = ledger.items_or_stop()
         reports = ledger.current_reports(rnd.name)
         notes = ledger.meta("notes")
     finally:
