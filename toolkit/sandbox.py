@@ -29,9 +29,21 @@ def _limit_memory(limit: int) -> None:
         import resource
     except ImportError:  # Windows: no rlimits; the time limit still holds
         return
+    # A forked worker starts with the parent's address space; the cap is on top of that, or
+    # a parent with a large workspace loaded would leave its workers no room at all.
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    cap = _address_space() + limit
+    cap = cap if hard == resource.RLIM_INFINITY else min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _address_space() -> int:
+    """Bytes of address space this process uses now (Linux; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _worker(conn, memory: int, parent: int, job, context) -> None:
