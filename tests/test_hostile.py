@@ -10,6 +10,7 @@ import io
 import os
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
@@ -181,7 +182,9 @@ def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_ow
 
 # ---- the sandbox itself ----------------------------------------------------------------------------------------
 def _flaky_job(context, path, sha):
-    """A job that dies on one file, hangs on another and reads the rest."""
+    """A job that dies on one file, hangs on another, eats memory on a third, reads the rest."""
+    if path.name == "greedy.xlsx":
+        return len(bytearray(3 * 1024 ** 3))  # more than the worker's cap
     if path.name == "crash.xlsx":
         os._exit(9)
     if path.name == "hang.xlsx":
@@ -196,10 +199,12 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
     from toolkit.sandbox import read_many
 
     names = [f"f{i:02d}.xlsx" for i in range(40)]
-    names[5], names[23] = "crash.xlsx", "hang.xlsx"
+    names[5], names[23], names[31] = "crash.xlsx", "hang.xlsx", "greedy.xlsx"
     tasks = [(tmp_path / n, "sha") for n in names]
     out = dict(read_many(tasks, workers=2, time_limit=2, job=_flaky_job))
     assert sorted(out) == list(range(40))
     assert isinstance(out[5], Unreadable) and out[5].code == "reader-crash"
     assert isinstance(out[23], Unreadable) and out[23].code == "timeout"
-    assert all(out[i] == names[i] for i in range(40) if i not in (5, 23))
+    if sys.platform.startswith("linux"):  # the address-space cap is a POSIX rlimit
+        assert isinstance(out[31], Unreadable) and out[31].code == "too-large"
+    assert all(out[i] == names[i] for i in range(40) if i not in (5, 23, 31))
