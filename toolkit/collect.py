@@ -160,31 +160,32 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
         if progress:
             progress(done + n, len(paths), paths[i].name)
         if isinstance(outcome, Unreadable):  # the worker was killed: crashed, out of memory, too slow
-            results[i] = _unreadable(run, paths[i], results[i].name, results[i].sha256, outcome)
-        else:
-            results[i] = outcome
+            outcome = _unreadable(run, paths[i], results[i].name, results[i].sha256, outcome)
+        outcome.path = paths[i]  # sent back without it: the parent has it
+        if run.archive:
+            # Archived here, as each file comes back, while the workers read on: one process
+            # writing into received/ is cheaper than two contending for the folder.
+            outcome.archived = archive(run.ws, paths[i], outcome.round or run.default_round, outcome.sha256)
+        results[i] = outcome
     return results
 
 
 def _file_job(context, path: Path, sha: str) -> FileResult:
-    """One file, in a worker: read, identify, judge, and archive it as received."""
+    """One file, in a worker: read, identify and judge it (the parent archives it)."""
     run, names = context
     name = names[str(path)]
     try:
         returned = read_returned(path, sha)
     except Unreadable as e:
-        return _unreadable(run, path, name, sha, e)
-    result = _judge(run, returned, name)
-    if run.archive:
-        result.archived = archive(run.ws, path, result.round or run.default_round, sha, returned.data)
+        result = _unreadable(run, path, name, sha, e)
+    else:
+        result = _judge(run, returned, name)
+    result.path = None  # lighter to send back; the parent puts it back
     return result
 
 
 def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
-    result = FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
-    if run.archive:
-        result.archived = archive(run.ws, path, run.default_round, sha)
-    return result
+    return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
 
 
 def _triage(ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
@@ -296,7 +297,7 @@ def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -
 def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
     """Archive every file, record every submission and accepted row, then update the master."""
     received = now()
-    archived = {r.name: r.archived for r in results if r.archived}  # the workers archived each file
+    archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
     ledger = Ledger(run.ws.ledger_path)
     try:

@@ -74,7 +74,9 @@ def _known_headers(report_fields: tuple[str, ...]) -> dict[str, str]:
     return known
 
 
+@lru_cache(maxsize=4096)
 def _column_id(text: str, report_fields: tuple[str, ...]) -> str | None:
+    """Cached: the texts above and in the header repeat from file to file."""
     t = squash(text)
     if not t:
         return None
@@ -93,6 +95,8 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         columns: dict[str, int] = {}
         for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
             cid = _column_id(cell_text(value), report_fields)
             if cid and cid not in columns:
                 columns[cid] = c
@@ -105,14 +109,17 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
 def _table(sheet: Sheet, h: int, columns: dict[str, int], report_fields, signoff_fields) -> ReturnedTable:
     rows: list[ReturnedRow] = []
     header_texts = [squash(cell_text(v)) for v in sheet.rows[h]]
+    first = header_texts[0] if header_texts else None
+    labels = _signoff_labels(tuple(signoff_fields))
     end = len(sheet.rows)
     for r in range(h + 1, len(sheet.rows)):
         values = sheet.rows[r]
         texts = [cell_text(v) for v in values]
-        if _is_signoff_row(texts, signoff_fields):
+        if any(_label(t, labels) for t in texts if t):  # a sign-off row: the table ends
             end = r
             break
-        if not any(texts) or (texts[0] and [squash(t) for t in texts[: len(header_texts)]] == header_texts):
+        if not any(texts) or (texts[0] and squash(texts[0]) == first
+                              and [squash(t) for t in texts[: len(header_texts)]] == header_texts):
             continue  # blank, or the header pasted again
         rows.append(_row(r, values, columns, report_fields))
     signoff = _signoff(sheet.rows[end:], signoff_fields)
@@ -129,9 +136,17 @@ def _row(r: int, values: list, columns: dict[str, int], report_fields: list[str]
     return ReturnedRow(r + 1, squash(cell_text(get("key"))), read_only, fields)
 
 
+class _Labels(dict):
+    """Squashed sign-off label → field; `firsts` are the labels' first characters."""
+
+    firsts: frozenset
+
+
 @lru_cache(maxsize=16)
-def _signoff_labels(signoff_fields: tuple[str, ...]) -> dict[str, str]:
-    return {squash(f): f for f in signoff_fields}
+def _signoff_labels(signoff_fields: tuple[str, ...]) -> _Labels:
+    labels = _Labels((squash(f), f) for f in signoff_fields)
+    labels.firsts = frozenset(label[:1] for label in labels)
+    return labels
 
 
 def _is_signoff_row(texts: list[str], signoff_fields: list[str]) -> bool:
@@ -156,8 +171,11 @@ def _signoff(rows: list[list], signoff_fields: list[str]) -> dict[str, str]:
     return out
 
 
-def _label(text: str, labels: dict[str, str]) -> tuple[str, str] | None:
+def _label(text: str, labels: _Labels) -> tuple[str, str] | None:
     """(field, text written inline after the colon) when a cell is a sign-off label."""
+    head = text.lstrip()[:1]  # the squashed name's first character, or a colon when it is empty
+    if head not in labels.firsts and head not in ":：":
+        return None  # most cells: not a label, seen without squashing them
     name, _, inline = text.replace(":", "：").partition("：")
     name = squash(name)
     return (labels[name], inline.strip()) if name in labels else None

@@ -150,20 +150,28 @@ def _no_header() -> None:
 def archive(ws: Workspace, source: Path, round_name: str, sha256: str, data: bytes | None = None) -> Path:
     """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext> (from `data`, its
     bytes as already read, when given)."""
-    import shutil
-
     folder = ws.round_dir(round_name) / "received"
-    folder.mkdir(parents=True, exist_ok=True)
     suffix = re.sub(r"[^.a-z0-9]", "", source.suffix.lower())[:8] or ".bin"
     target = folder / f"{sha256}{suffix}"
-    if not target.exists():
+    if not os.path.exists(target):
         # Copy, then rename: a reader never sees half a file. No fsync per file (it doubled
         # collect's time): a killed process loses nothing the page cache holds, and the
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
-        if data:
-            tmp.write_bytes(data)
-        else:
-            shutil.copyfile(source, tmp)
+        try:
+            _copy(source, tmp, data)
+        except FileNotFoundError:  # the folder's first file (no mkdir per file)
+            folder.mkdir(parents=True, exist_ok=True)
+            _copy(source, tmp, data)
         os.replace(tmp, target)
     return target
+
+
+def _copy(source: Path, tmp: Path, data: bytes | None) -> None:
+    import shutil
+
+    if data:
+        with open(tmp, "wb") as f:
+            f.write(data)
+    else:
+        shutil.copyfile(source, tmp)

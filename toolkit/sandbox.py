@@ -97,8 +97,9 @@ class _Slot:
         self.started = 0.0  # when the file now being read was started
 
     def give(self, chunk: list[tuple[int, str, str]]) -> None:
+        if not self.tasks:  # a chunk given ahead does not restart the clock of the file being read
+            self.started = time.monotonic()
         self.tasks.extend(chunk)
-        self.started = time.monotonic()
         self.conn.send(chunk)
 
     def kill(self) -> None:
@@ -129,7 +130,8 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
     try:
         while pending or any(s.tasks for s in slots):
             for slot in slots:
-                if not slot.tasks and pending:
+                # The next chunk goes out before the worker runs dry, so it never waits for the parent.
+                if len(slot.tasks) <= chunk and pending:
                     slot.give([pending.popleft() for _ in range(min(chunk, len(pending)))])
             yield from _collect_ready(slots, time_limit, spawn, pending)
     finally:

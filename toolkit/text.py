@@ -43,8 +43,9 @@ def clean(text: str) -> str:
     """Spaces next to Chinese characters removed, other runs folded to one, lines kept."""
     lines = []
     for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _SPACE_NEAR_CJK.sub("", line)
-        lines.append(_LINE_SPACES.sub(" ", line).strip())
+        if " " in line or "\t" in line or "\u3000" in line or "\xa0" in line:  # else both subs change nothing
+            line = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", line))
+        lines.append(line.strip())
     return "\n".join(line for line in lines if line)
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
-_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+# A row's content runs to the first </row>; written out ([^<]* runs, then any < not starting
+# </row>) it matches what .*? would, in half the time of the lazy scan.
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>([^<]*(?:<(?!/row>)[^<]*)*)</row>)')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -37,10 +38,28 @@ def column_letter(col: int) -> str:
 
 
 def column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
+    n = _COLUMNS.get(letters)
+    if n is None:
+        n = 0
+        for ch in letters:
+            n = n * 26 + ch - 64
     return n
+
+
+_COLUMNS = {column_letter(c).encode(): c for c in range(1, 703)}  # A … ZZ, looked up per cell
+
+
+def escape(text: str) -> str:
+    """As xml.sax.saxutils.escape (which imports urllib and http.client: 20 ms at start)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
+def unescape(text: str, entities: dict[str, str]) -> str:
+    """As xml.sax.saxutils.unescape."""
+    text = text.replace("&lt;", "<").replace("&gt;", ">")
+    for entity, char in entities.items():
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
@@ -69,15 +88,23 @@ def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:
 
 def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
     """The row's cells with `cells` (column → text) written in, in column order."""
-    found = {column_number(m.group(1)): m for m in _CELL.finditer(content)}
-    pieces = []
-    for col in sorted(set(found) | set(cells)):
-        m = found.get(col)
-        ref = column_letter(col).encode() + str(row_number).encode()
-        if col in cells:
-            pieces.append(_cell_xml(ref, m.group(3) if m else b"", cells[col]))
+    number = str(row_number).encode()
+    found = [(column_number(m.group(1)), m) for m in _CELL.finditer(content)]
+    if any(a[0] >= b[0] for a, b in zip(found, found[1:])):  # out of order or repeated: sorted, the last wins
+        found = sorted(dict(found).items())
+    new = sorted(cells.items())
+    pieces, i = [], 0
+    for col, m in found:
+        while i < len(new) and new[i][0] < col:  # a cell that was not there
+            pieces.append(_cell_xml(column_letter(new[i][0]).encode() + number, b"", new[i][1]))
+            i += 1
+        if i < len(new) and new[i][0] == col:
+            pieces.append(_cell_xml(column_letter(col).encode() + number, m.group(3), new[i][1]))
+            i += 1
         else:
             pieces.append(m.group(0))
+    for col, text in new[i:]:
+        pieces.append(_cell_xml(column_letter(col).encode() + number, b"", text))
     return b"".join(pieces)
 
 
