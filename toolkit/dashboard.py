@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .dates import parse_date
 from .fsutil import atomic_write_text
-from .mailmsg import TEMPLATES
+from .mailmsg import render, template_environment
 from .status import Status, status
 from .workspace import Config, Workspace
 
@@ -59,13 +59,9 @@ def build(ws: Workspace, round_name: str | None = None) -> dict:
 
 
 def write_dashboard(ws: Workspace, path: Path | None = None, round_name: str | None = None) -> Path:
-    import jinja2
-
     data = build(ws, round_name)
-    loaders = [jinja2.FileSystemLoader(str(p), encoding="utf-8-sig") for p in (ws.root / "templates", TEMPLATES)]
-    # autoescape: units' texts go into the page; <script> typed into 进展情况 stays text
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True)
-    html = env.get_template("dashboard.html").render(**data)
+    env = template_environment(ws.root, autoescape=True)  # units' texts go into the page
+    html = render(env, "dashboard.html", data)
     path = Path(path) if path else ws.output_dir / f"dashboard-{data['round']}.html"
     atomic_write_text(path, html)
     return path

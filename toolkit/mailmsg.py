@@ -51,14 +51,15 @@ def parse_addresses(cell: str) -> tuple[list[str], list[str]]:
 
 
 # -- templates --------------------------------------------------------------------------------
-def template_environment(workspace_root: Path):
-    """Templates from the workspace's own templates/ folder first, then duban's."""
+def template_environment(workspace_root: Path, autoescape: bool = False):
+    """Templates from the workspace's own templates/ folder first, then duban's (mail bodies
+    plain; the dashboard's HTML autoescaped, so a unit's <script> stays text)."""
     import jinja2
 
     # utf-8-sig: Notepad may save UTF-8 with a byte-order mark, which must not reach the body.
     loaders = [jinja2.FileSystemLoader(str(p), encoding="utf-8-sig") for p in (workspace_root / "templates", TEMPLATES)]
     return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=autoescape)
 
 
 def render(env, name: str, context: dict, source: str | None = None) -> str:

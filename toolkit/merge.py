@@ -21,9 +21,8 @@ from .master import KEY_HEADER, SHEET, SOURCE_COLUMNS
 from .model import Item
 from .text import cell_text
 from .workspace import Config, Workspace
+from .xlsxpatch import xml_text
 
-# openpyxl refuses these control characters in cells; the ledger keeps the original text.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 ROUND_COLUMN, FILE_COLUMN = SOURCE_COLUMNS
 
 
@@ -63,7 +62,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config)
         r, c = rows.get(key), columns.get(header)
         if r is None or c is None:
             continue
-        value = _ILLEGAL.sub("", value)
+        value = xml_text(value)  # what the cell will hold, so the comparison is like for like
         now_there = current.get((r, c), "")
         if now_there == value:
             written[(key, header)] = value

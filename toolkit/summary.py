@@ -31,6 +31,7 @@ from .errors import ConfigError
 from .fsutil import atomic_path
 from .ledger import Ledger
 from .model import Item
+from .text import shorten
 from .workspace import Config, Round, Workspace
 
 UNREPORTED = "未报送"
@@ -689,14 +690,11 @@ class SummaryResult:
         if self.unreported and len(self.unreported) == sum(len(b.rows) for b in self.table.items):
             out.append("本轮还没有采纳任何报送：汇总表中都是“未报送”；请先用 duban collect 收集各单位退回的报送表。")
         elif self.unreported:
-            shown = "；".join(f"{r.item.number} {_short(r.item.title)}（{r.lead}）" for r in self.unreported[:10])
+            shown = "；".join(f"{r.item.number} {shorten(r.item.title, 16)}（{r.lead}）" for r in self.unreported[:10])
             more = f" 等 {len(self.unreported)} 行" if len(self.unreported) > 10 else ""
             out.append(f"未报送：{shown}{more}。")
         return out
 
-
-def _short(title: str, n: int = 16) -> str:
-    return title if len(title) <= n else title[:n] + "…"
 
 
 def resolve_summary_round(ws: Workspace, cfg: Config, name: str | None) -> Round:

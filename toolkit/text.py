@@ -34,6 +34,11 @@ def cell_text(value) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def shorten(text: str, n: int = 20) -> str:
+    """The first n characters, with … when there were more: a title quoted in a message."""
+    return text if len(text) <= n else text[:n] + "…"
+
+
 def squash(text: str) -> str:
     """All white space removed: for comparing header words (事       项 == 事项)."""
     return "".join(text.split()) if text else ""  # str.split knows Unicode spaces; faster than re

@@ -18,7 +18,7 @@ from .findings import Finding, error, warning
 from .roundrows import RoundRows, row_identity
 from .signing import Metadata, row_hash
 from .template import READ_ONLY, UnitRow
-from .text import cell_text, fold
+from .text import cell_text, fold, shorten
 from .workspace import Config, Round
 
 READ_ONLY_IDS = [cid for cid, _, _ in READ_ONLY]
@@ -58,7 +58,7 @@ def judge(table: ReturnedTable, unit: str, rnd: Round, rows: RoundRows, meta: Me
         if exp.key not in seen:
             j.rejected_rows += 1
             j.findings.append(ctx.error("missing-item", exp, None, None, None,
-                                        f"表中缺少序号 {exp.number}“{_short(exp.title)}”这一行；请在督查室发出的原表中填报该事项，不要删除行。"))
+                                        f"表中缺少序号 {exp.number}“{shorten(exp.title)}”这一行；请在督查室发出的原表中填报该事项，不要删除行。"))
     j.late = _late(last_saved, rnd)
     if j.late:
         j.findings.append(warning("late", f"文件“{file_name}”最后保存于 {last_saved:%Y-%m-%d %H:%M}，晚于截止日期 {format_cn(rnd.due)}，按迟报记录。",
@@ -119,7 +119,7 @@ def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, 
         if owners:
             j.rejected_rows += 1
             j.findings.append(ctx.error("foreign-item", None, row, None, row.title,
-                                        f"序号 {row.number}“{_short(row.title)}”不是本单位的事项（由“{'、'.join(sorted(owners))}”报送），未采用；请删除这一行。"))
+                                        f"序号 {row.number}“{shorten(row.title)}”不是本单位的事项（由“{'、'.join(sorted(owners))}”报送），未采用；请删除这一行。"))
         else:
             j.findings.append(ctx.warning("extra-row", None, row, None, row.title or row.number,
                                           "这一行不是督查室发出的事项（可能是自行添加的），未并入总台账，仅在报告中列出。"))
@@ -216,6 +216,3 @@ def _signoff(table: ReturnedTable, ctx: _Context) -> list[Finding]:
     return [warning("missing-signoff", f"“{ctx.file_name}”：表格下方的“{f}”没有填写；请提醒该单位补全（报送须经单位主要负责人审阅）。",
                     unit=ctx.unit, column=f) for f in wanted if not table.signoff.get(f)]
 
-
-def _short(text: str, n: int = 20) -> str:
-    return text if len(text) <= n else text[:n] + "…"

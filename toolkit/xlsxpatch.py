@@ -77,10 +77,15 @@ def sheet_part(z: zipfile.ZipFile, name: str) -> str:
     raise CannotPatch(f"no sheet named {name}")
 
 
+def xml_text(text: str) -> str:
+    """Text as a cell can hold it: the control characters XML forbids removed."""
+    return _ILLEGAL.sub("", text)
+
+
 def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:
     style = _STYLE.search(attrs)
     s = b' s="' + style.group(1) + b'"' if style else b""
-    body = escape(_ILLEGAL.sub("", text)).encode("utf-8")
+    body = escape(xml_text(text)).encode("utf-8")
     if not text:
         return b'<c r="' + ref + b'"' + s + b"/>"
     return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
