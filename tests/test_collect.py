@@ -108,6 +108,45 @@ def test_collecting_the_same_folder_again_changes_nothing_and_says_so(rnd, run):
     assert {f.outcome for f in again.files} == {"unchanged"}
 
 
+def test_two_copies_of_one_file_are_collected_once_and_the_copy_names_the_first(rnd):
+    rnd.fill(DGRC, name="a.xlsx")
+    (rnd.inbox / "转发").mkdir()
+    (rnd.inbox / "转发" / "b.xlsx").write_bytes((rnd.inbox / "a.xlsx").read_bytes())
+    result = rnd.collect()
+    assert only(result, "a.xlsx").outcome == "accepted"
+    copy = only(result, "b.xlsx")
+    assert copy.outcome == "unchanged" and "a.xlsx" in copy.findings[0].message
+    assert len(list((rnd.ws.round_dir(ROUND) / "received").iterdir())) == 1
+    ledger = Ledger(rnd.ws.ledger_path)
+    assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["a.xlsx"]
+    ledger.close()
+
+
+def test_a_file_that_cannot_be_opened_is_a_finding_and_is_tried_again_next_time(rnd, monkeypatch):
+    """As on Windows when a program holds the file: PermissionError. (As root here, a chmod
+    would not stop the read, so the error is raised where the file is opened; the workers
+    are forked and inherit it.)"""
+    import toolkit.reader
+
+    rnd.fill(DGRC, name="locked.xlsx")
+    rnd.fill(EDU, name="fine.xlsx")
+    real_load = toolkit.reader.load
+
+    def load(path):
+        if path.name == "locked.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return real_load(path)
+
+    monkeypatch.setattr("toolkit.collect.load", load)
+    result = rnd.collect()
+    locked = only(result, "locked")
+    assert locked.outcome == "unreadable" and codes(locked) == ["cannot-open"] and "重新收集" in locked.findings[0].message
+    assert only(result, "fine").outcome == "accepted"
+    monkeypatch.setattr("toolkit.collect.load", real_load)
+    again = rnd.collect()
+    assert only(again, "locked").outcome == "accepted" and only(again, "fine").outcome == "unchanged"
+
+
 def test_dry_run_writes_only_the_report(rnd):
     rnd.fill_all()
     before = rnd.ws.master_path.read_bytes()

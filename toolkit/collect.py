@@ -8,6 +8,7 @@ SHA-256 before it is merged, and every accepted row is in the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from .generate import unit_rows
 from .identify import Identity, by_content, by_metadata, safe_round_name
 from .ledger import Ledger, now
 from .merge import archive, update_master
-from .reader import Returned, Unreadable, file_sha256, is_ignored, read_returned
+from .reader import Returned, Unreadable, file_sha256, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import read_many
 from .signing import read_secret
@@ -136,71 +137,111 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
 
 
 def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[FileResult]:
-    """Sort the files out (ignored, already collected), read the rest in sandboxed workers,
-    then judge each, in the folder's order."""
-    results: list[FileResult | None] = [None] * len(paths)
+    """Set aside what is not a returned file; the rest go to sandboxed workers, which hash,
+    read and judge them, and are archived as they come back; then files of one content are
+    settled in the folder's order."""
+    results: list[FileResult] = []
     to_read: list[int] = []
+    for i, path in enumerate(paths):
+        name = path.relative_to(folder).as_posix()
+        if is_ignored(path):
+            results.append(FileResult(path, name, "ignored", findings=[warning(
+                "ignored", f"“{name}”不是报送表（临时文件、系统文件或非表格文件），已忽略。")]))
+        else:
+            results.append(FileResult(path, name, ""))
+            to_read.append(i)
     ledger = Ledger(run.ws.ledger_path)
     try:
-        seen: dict[str, str] = {}
-        for i, path in enumerate(paths):
-            results[i] = _triage(ledger, folder, path, seen)
-            if results[i].outcome == "":
-                to_read.append(i)
+        known = ledger.known_files()
     finally:
         ledger.close()
-    tasks = [(paths[i], results[i].sha256) for i in to_read]
-    jobs = {str(paths[i]): results[i].name for i in to_read}
+    tasks = [(paths[i], "") for i in to_read]
+    names = {str(paths[i]): results[i].name for i in to_read}
     run.rows(run.default_round)  # built once here, shared by the workers
     done = len(paths) - len(to_read)
-    for n, (t, outcome) in enumerate(read_many(tasks, job=_file_job, context=(run, jobs)), start=1):
+    for n, (t, outcome) in enumerate(read_many(tasks, job=_file_job, context=(run, names, known)), start=1):
         i = to_read[t]
         if n == 2:
             faults.point("reading")  # crash tests: killed with files half read
         if progress:
             progress(done + n, len(paths), paths[i].name)
         if isinstance(outcome, Unreadable):  # the worker was killed: crashed, out of memory, too slow
-            outcome = _unreadable(run, paths[i], results[i].name, results[i].sha256, outcome)
+            outcome = _killed_worker(run, paths[i], results[i].name, outcome)
         outcome.path = paths[i]  # sent back without it: the parent has it
-        if run.archive:
-            # Archived here, as each file comes back, while the workers read on: one process
-            # writing into received/ is cheaper than two contending for the folder.
-            outcome.archived = archive(run.ws, paths[i], outcome.round or run.default_round, outcome.sha256)
+        if run.archive and outcome.sha256 and outcome.outcome != "unchanged":
+            # Archived here, as each file comes back, while the workers read on: creating
+            # files costs kernel time, which the parent, otherwise waiting, has to spare
+            # (measured: slower when the workers archive).
+            try:
+                outcome.archived = archive(run.ws, paths[i], outcome.round or run.default_round, outcome.sha256)
+            except FileNotFoundError as e:  # moved away since it was read: the next collect takes it
+                outcome = _cannot_open(run, paths[i], results[i].name, e)
         results[i] = outcome
+    _same_content(results)
     return results
 
 
-def _file_job(context, path: Path, sha: str) -> FileResult:
-    """One file, in a worker: read, identify and judge it (the parent archives it)."""
-    run, names = context
+def _file_job(context, path: Path, _sha: str) -> FileResult:
+    """One file, in a worker: hash it (a file collected before goes no further), read,
+    identify and judge it. The parent archives it."""
+    run, names, known = context
     name = names[str(path)]
     try:
-        returned = read_returned(path, sha)
-    except Unreadable as e:
-        result = _unreadable(run, path, name, sha, e)
+        data, stat = load(path)
+    except Unreadable as e:  # empty, or far too large to read: hashed and archived as it is
+        sha, failure = file_sha256(path), e
+    except OSError as e:
+        return _cannot_open(run, path, name, e)
     else:
-        result = _judge(run, returned, name)
+        sha, failure = hashlib.sha256(data).hexdigest(), None
+    if sha in known:
+        return _unchanged(name, sha, "已经收集过")
+    if failure is None:
+        try:
+            result = _judge(run, read_returned(path, sha, (data, stat)), name)
+        except Unreadable as e:
+            failure = e
+    if failure is not None:
+        result = _unreadable(run, path, name, sha, failure)
     result.path = None  # lighter to send back; the parent puts it back
     return result
+
+
+def _killed_worker(run: _Run, path: Path, name: str, e: Unreadable) -> FileResult:
+    """The file a worker died on (crash, memory, time), hashed here."""
+    try:
+        return _unreadable(run, path, name, file_sha256(path), e)
+    except OSError as err:
+        return _cannot_open(run, path, name, err)
 
 
 def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
     return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
 
 
-def _triage(ledger: Ledger, folder: Path, path: Path, seen: dict[str, str]) -> FileResult:
-    """ignored, unchanged, or to be read (outcome left empty)."""
-    name = path.relative_to(folder).as_posix()
-    if is_ignored(path):
-        return FileResult(path, name, "ignored", findings=[warning(
-            "ignored", f"“{name}”不是报送表（临时文件、系统文件或非表格文件），已忽略。")])
-    sha = file_sha256(path)
-    if sha in seen or ledger.known_file(sha):
-        why = f"与“{seen[sha]}”内容完全相同" if sha in seen else "已经收集过"
-        return FileResult(path, name, "unchanged", sha, findings=[warning(
-            "unchanged", f"文件“{name}”{why}，未重复处理。")])
-    seen[sha] = name
-    return FileResult(path, name, "", sha)
+def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
+    """Not even readable from disk (held by another program, no permission): nothing is
+    recorded, so the next collect tries it again."""
+    return FileResult(path, name, "unreadable", round=run.default_round, findings=[error(
+        "cannot-open", f"文件“{name}”无法打开（{e.strerror or type(e).__name__}），可能正被其他程序占用或没有读取权限；请关闭占用它的程序后重新收集。")])
+
+
+def _unchanged(name: str, sha: str, why: str) -> FileResult:
+    return FileResult(None, name, "unchanged", sha, findings=[warning("unchanged", f"文件“{name}”{why}，未重复处理。")])
+
+
+def _same_content(results: list[FileResult]) -> None:
+    """Of several files with one content in the folder, the first in the folder's order is
+    collected; the others are unchanged copies of it (their archive is the same file)."""
+    first: dict[str, str] = {}
+    for i, r in enumerate(results):
+        if not r.sha256 or r.outcome == "unchanged":
+            continue
+        if r.sha256 in first:
+            results[i] = _unchanged(r.name, r.sha256, f"与“{first[r.sha256]}”内容完全相同")
+            results[i].path = r.path
+        else:
+            first[r.sha256] = r.name
 
 
 def _judge(run: _Run, returned: Returned, name: str) -> FileResult:

@@ -145,8 +145,9 @@ class Ledger:
         return answers, latest
 
     # -- submissions and reports (collect) -----------------------------------------------
-    def known_file(self, sha256: str) -> bool:
-        return self.db.execute("SELECT 1 FROM submissions WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
+    def known_files(self) -> frozenset[str]:
+        """The SHA-256 of every file collected before, whatever became of it."""
+        return frozenset(sha for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM submissions"))
 
     def add_submission(self, sub: dict) -> None:
         self.db.execute(

@@ -146,9 +146,10 @@ def _no_header() -> None:
     raise err
 
 
-def archive(ws: Workspace, source: Path, round_name: str, sha256: str, data: bytes | None = None) -> Path:
-    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext> (from `data`, its
-    bytes as already read, when given)."""
+def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
+    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>."""
+    import shutil
+
     folder = ws.round_dir(round_name) / "received"
     suffix = re.sub(r"[^.a-z0-9]", "", source.suffix.lower())[:8] or ".bin"
     target = folder / f"{sha256}{suffix}"
@@ -158,19 +159,9 @@ def archive(ws: Workspace, source: Path, round_name: str, sha256: str, data: byt
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
         try:
-            _copy(source, tmp, data)
+            shutil.copyfile(source, tmp)
         except FileNotFoundError:  # the folder's first file (no mkdir per file)
             folder.mkdir(parents=True, exist_ok=True)
-            _copy(source, tmp, data)
+            shutil.copyfile(source, tmp)
         os.replace(tmp, target)
     return target
-
-
-def _copy(source: Path, tmp: Path, data: bytes | None) -> None:
-    import shutil
-
-    if data:
-        with open(tmp, "wb") as f:
-            f.write(data)
-    else:
-        shutil.copyfile(source, tmp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import struct
 import zipfile
@@ -74,18 +75,26 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def read_returned(path: Path, sha256: str | None = None) -> Returned:
-    """Read one returned file; raises Unreadable with a finding code and Chinese message.
+def load(path: Path) -> tuple[bytes, os.stat_result]:
+    """A returned file's bytes, read from disk once, and its stat; raises Unreadable (and
+    reads nothing) when it is empty or far too large for a workbook."""
+    with open(path, "rb") as f:
+        stat = os.fstat(f.fileno())
+        if stat.st_size == 0:
+            raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
+        if stat.st_size > MAX_FILE_BYTES:
+            raise Unreadable("too-large", f"文件“{path.name}”有 {stat.st_size // 1048576} MB，远大于报送表应有的大小，未读取；请联系该单位核实。")
+        return f.read(), stat
+
+
+def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os.stat_result] | None = None) -> Returned:
+    """Read one returned file (`loaded`: what load() gave, when the caller has it); raises
+    Unreadable with a finding code and Chinese message.
 
     The file is read from disk once; its zip directory is opened once for the format, the
     size check and the last-saved time (three opens were a third of the time per file)."""
     path = path if isinstance(path, Path) else Path(path)
-    stat = path.stat()
-    if stat.st_size == 0:
-        raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
-    if stat.st_size > MAX_FILE_BYTES:
-        raise Unreadable("too-large", f"文件“{path.name}”有 {stat.st_size // 1048576} MB，远大于报送表应有的大小，未读取；请联系该单位核实。")
-    data = path.read_bytes()
+    data, stat = loaded or load(path)
     archive = _open_zip(path, data) if data.startswith(b"PK") else None
     kind = _kind(path, archive)
     returned = Returned(path, sha256 or hashlib.sha256(data).hexdigest(), kind,

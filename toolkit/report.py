@@ -64,10 +64,11 @@ def _summary(ws, fmt, cfg, result) -> None:
         ws.write_string(1, c, h, fmt["header"])
     r = 2
     by_unit = _by_unit(result)
-    for unit in result.expected_units + [u for u in by_unit if u not in result.expected_units]:
+    expected, missing = set(result.expected_units), set(result.missing_units)  # sets: 10,000 units
+    for unit in result.expected_units + [u for u in by_unit if u not in expected]:
         files = by_unit.get(unit, [])
         if not files:
-            outcome = "missing" if unit in result.missing_units else "accepted"
+            outcome = "missing" if unit in missing else "accepted"
             note = "本轮尚未收到报送" if outcome == "missing" else "此前已收集"
             _summary_row(ws, fmt, r, [unit, OUTCOME_CN[outcome], "", "", "", "", "", note])
             r += 1
