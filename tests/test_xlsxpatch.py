@@ -90,3 +90,16 @@ def test_a_master_resaved_by_libreoffice_is_patched_and_opens_again(tmp_path):
     patch_cells(again, tmp_path / "out.xlsx", "总台账", {(2, 2): "经 LibreOffice 保存后写入"})
     (check,) = convert([tmp_path / "out.xlsx"], "ods", tmp_path / "check")
     assert values(check)[1][:2] == ["k1", "经 LibreOffice 保存后写入"]
+
+
+def test_cells_left_of_the_changes_are_kept_as_written_and_disorder_is_not_duplicated():
+    row = b'<row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" s="4"/><c r="C2" s="5"><v>1</v></c></row>'
+    xml = b"<worksheet><sheetData>" + row + b"</sheetData></worksheet>"
+    out = patch_sheet_xml(xml, {(2, 3): "甲", (2, 4): "乙"})
+    assert out.startswith(b'<worksheet><sheetData><row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" s="4"/><c r="C2" s="5" t="inlineStr">')
+    assert out.count(b'r="C2"') == 1 and b'<c r="D2" t="inlineStr"><is><t xml:space="preserve">\xe4\xb9\x99</t>' in out
+    # C2 written before B2 (out of order): the row is parsed whole, sorted, each cell once
+    jumbled = b'<worksheet><sheetData><row r="2"><c r="A2"/><c r="C2" s="5"/><c r="B2" s="4"/></row></sheetData></worksheet>'
+    out = patch_sheet_xml(jumbled, {(2, 2): "甲", (2, 3): "乙"})
+    assert out.count(b'r="B2"') == 1 and out.count(b'r="C2"') == 1
+    assert out.index(b'r="A2"') < out.index(b'r="B2"') < out.index(b'r="C2"')

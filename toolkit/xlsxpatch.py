@@ -94,11 +94,19 @@ def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:
 def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
     """The row's cells with `cells` (column → text) written in, in column order."""
     number = str(row_number).encode()
+    new = sorted(cells.items())
+    # The report columns are at the right of a dozen others: when the first changed cell is
+    # found as spreadsheet programs write it (r first) and no changed cell is before it,
+    # the cells before it are kept unparsed.
+    refs = [b'<c r="' + column_letter(c).encode() + number + b'"' for c, _ in new]
+    start = content.find(refs[0])
+    head = b""
+    if start > 0 and not any(ref in content[:start] for ref in refs):
+        head, content = content[:start], content[start:]
     found = [(column_number(m.group(1)), m) for m in _CELL.finditer(content)]
     if any(a[0] >= b[0] for a, b in zip(found, found[1:])):  # out of order or repeated: sorted, the last wins
         found = sorted(dict(found).items())
-    new = sorted(cells.items())
-    pieces, i = [], 0
+    pieces, i = [head], 0
     for col, m in found:
         while i < len(new) and new[i][0] < col:  # a cell that was not there
             pieces.append(_cell_xml(column_letter(new[i][0]).encode() + number, b"", new[i][1]))
@@ -143,7 +151,9 @@ def patch_cells(source: Path, target: Path, sheet: str, changes: dict[tuple[int,
     with zipfile.ZipFile(source) as z:
         part = sheet_part(z, sheet)
         xml = patch_sheet_xml(z.read(part), changes)
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        # The fastest compression: the clerk's next save in Excel or WPS packs it again, and
+        # level 6 took a fifth of collect's master update on a large sheet.
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
             for info in z.infolist():
                 data = xml if info.filename == part else z.read(info.filename)
-                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
