@@ -2,8 +2,9 @@
 
 The ledger is the truth; master.xlsx shows, for each row, the latest accepted report of its
 reporting unit. A master cell the clerk edited by hand since duban last wrote it is left
-alone and reported (master-conflict). The master is edited in place with openpyxl, so the
-clerk's own formatting and notes stay, and replaced atomically after a backup.
+alone and reported (master-conflict). Only the changed cells of the master are rewritten
+(xlsxpatch), so the clerk's own formatting and notes stay; it is replaced atomically after a
+backup.
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ class CannotPatch(Exception):
 
 def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
+    if 0 < col < len(_LETTERS):
+        return _LETTERS[col]
     out = ""
     while col:
         col, rem = divmod(col - 1, 26)
@@ -46,7 +48,9 @@ def column_number(letters: bytes) -> int:
     return n
 
 
-_COLUMNS = {column_letter(c).encode(): c for c in range(1, 703)}  # A … ZZ, looked up per cell
+_LETTERS: list[str] = []
+_LETTERS = ["", *(column_letter(c) for c in range(1, 703))]  # A … ZZ, looked up per cell
+_COLUMNS = {letters.encode(): c for c, letters in enumerate(_LETTERS) if letters}
 
 
 def escape(text: str) -> str:
@@ -101,7 +105,7 @@ def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
     refs = [b'<c r="' + column_letter(c).encode() + number + b'"' for c, _ in new]
     start = content.find(refs[0])
     head = b""
-    if start > 0 and not any(ref in content[:start] for ref in refs):
+    if start > 0 and all(content.find(ref, 0, start) < 0 for ref in refs):
         head, content = content[:start], content[start:]
     found = [(column_number(m.group(1)), m) for m in _CELL.finditer(content)]
     if any(a[0] >= b[0] for a, b in zip(found, found[1:])):  # out of order or repeated: sorted, the last wins
