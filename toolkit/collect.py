@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import faults
+from .background import Background
 from .extract import find_table
 from .findings import Finding, error, warning
 from .generate import unit_rows
@@ -314,13 +315,23 @@ def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResul
     expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
     if not dry_run:
-        # Also with nothing new: a run killed after the ledger and before the master is
-        # repaired here, since the master is brought in line with the ledger every time.
-        _merge(run, results, result)
+        _record(run, results)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
     _standing_units(run, result, winners if dry_run else [])
-    if not result.nothing_new:
-        result.report_path = write_report(run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+    # The report needs nothing from the master: it is written beside the master update.
+    report = None if result.nothing_new else Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+    try:
+        if not dry_run:
+            # Also with nothing new: a run killed after the ledger and before the master is
+            # repaired here, since the master is brought in line with the ledger every time.
+            ledger = Ledger(run.ws.ledger_path)
+            try:
+                result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
+            finally:
+                ledger.close()
+    finally:
+        if report is not None:
+            result.report_path = report.result()
     return result
 
 
@@ -335,8 +346,8 @@ def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -
     result.late_units = [u for u in result.expected_units if standing.get(u)]
 
 
-def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
-    """Archive every file, record every submission and accepted row, then update the master."""
+def _record(run: _Run, results: list[FileResult]) -> None:
+    """Record every archived file and every accepted row in the ledger, in one transaction."""
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
@@ -354,10 +365,9 @@ def _merge(run: _Run, results: list[FileResult], result: CollectResult) -> None:
                 ledger.add_submission(_submission(run, r, archived[r.name], received))
                 if r.outcome in STANDING:
                     ledger.add_reports([(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted])
-        faults.point("after-ledger")
-        result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
     finally:
         ledger.close()
+    faults.point("after-ledger")
 
 
 def _submission(run: _Run, r: FileResult, archived: Path, received: str) -> dict:

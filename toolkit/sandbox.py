@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from .background import start_method
 from .reader import Returned, Unreadable, read_returned
 
 TIME_LIMIT = 30.0  # seconds for one file; a unit's workbook reads in milliseconds
@@ -120,8 +120,7 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
     the rest of its chunk is handed out again."""
     if not tasks:
         return
-    # fork is cheap on Linux; Windows and macOS start workers afresh (DUBAN_START tests that).
-    ctx = mp.get_context(os.environ.get("DUBAN_START") or ("fork" if sys.platform.startswith("linux") else "spawn"))
+    ctx = mp.get_context(start_method())
     n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     chunk = max(1, min(16, len(tasks) // (n * 4)))
     spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
