@@ -33,6 +33,15 @@ class Background:
         self._process.start()
         child.close()
 
+    def cancel(self) -> None:
+        """Stop the child if it still runs (its result is no longer wanted)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._conn.close()
+            self._process = None
+            self._outcome = ("error", RuntimeError("cancelled"))
+
     def result(self):
         if self._process is not None:
             try:

@@ -22,7 +22,7 @@ from .findings import Finding, error, warning
 from .generate import unit_rows
 from .identify import Identity, by_content, by_metadata, safe_round_name
 from .ledger import Ledger, now
-from .merge import archive, update_master
+from .merge import MasterView, archive, read_master, update_master
 from .reader import Returned, Unreadable, file_sha256, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import read_many
@@ -129,11 +129,17 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     if not folder.is_dir():
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
     with ws.lock("collect", wait=wait):
-        run = _Run(ws, round_name, archive=not dry_run)
-        paths = sorted(p for p in folder.rglob("*") if p.is_file())
-        results = _read_all(run, folder, paths, progress)
-        _supersede(run, results)
-        result = _finish(run, results, dry_run)
+        # The master is read on the other core while the run is set up and the files are read.
+        seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
+        try:
+            run = _Run(ws, round_name, archive=not dry_run)
+            paths = sorted(p for p in folder.rglob("*") if p.is_file())
+            results = _read_all(run, folder, paths, progress)
+            _supersede(run, results)
+            result = _finish(run, results, dry_run, seen)
+        finally:
+            if seen is not None:
+                seen.cancel()
     return result
 
 
@@ -308,7 +314,7 @@ def _supersede(run: _Run, results: list[FileResult]) -> None:
         ledger.close()
 
 
-def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResult:
+def _finish(run: _Run, results: list[FileResult], dry_run: bool, seen: Background | None) -> CollectResult:
     from .report import write_report
 
     rnd = run.default_round
@@ -326,13 +332,23 @@ def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResul
             # repaired here, since the master is brought in line with the ledger every time.
             ledger = Ledger(run.ws.ledger_path)
             try:
-                result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
+                result.master_cells_written, result.conflicts = update_master(
+                    run.ws, ledger, run.items, run.cfg, _seen_master(seen))
             finally:
                 ledger.close()
     finally:
         if report is not None:
             result.report_path = report.result()
     return result
+
+
+def _seen_master(seen: Background | None) -> MasterView | None:
+    """The master as read early on; None when that failed (no master yet, a broken one):
+    update_master then reads it itself and tells what is wrong."""
+    try:
+        return seen.result() if seen is not None else None
+    except Exception:  # noqa: BLE001 - told again, properly, when read in line
+        return None
 
 
 def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -> None:

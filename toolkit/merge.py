@@ -10,8 +10,11 @@ backup.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import faults
@@ -48,15 +51,44 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
     return cells
 
 
-def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config) -> tuple[int, list[Finding]]:
-    """Write changed report cells into master.xlsx; returns (cells written, conflicts)."""
+@dataclass
+class MasterView:
+    """What merging needs of master.xlsx, for the exact bytes read (their SHA-256): where
+    each key's row and each header's column is, and the text of every cell under a header."""
+
+    sha256: str
+    sheet: str
+    rows: dict[str, int]  # key → row, 1-based
+    columns: dict[str, int]  # header → column, 1-based
+    current: dict[tuple[int, int], str]
+
+
+def read_master(path: Path, cfg: Config, data: bytes | None = None) -> MasterView:
+    data = path.read_bytes() if data is None else data
+    return MasterView(hashlib.sha256(data).hexdigest(), *_parse_master(path, data, merged_headers(cfg)))
+
+
+def merged_headers(cfg: Config) -> list[str]:
+    """The master's columns collect writes: the report fields and where each came from."""
+    return [*cfg.report_fields, ROUND_COLUMN, FILE_COLUMN]
+
+
+def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
+                  seen: MasterView | None = None) -> tuple[int, list[Finding]]:
+    """Write changed report cells into master.xlsx; returns (cells written, conflicts).
+    `seen`: the master as read earlier in the run, used when its bytes are still the same."""
     want = desired_cells(ledger, items, cfg)
     if not ws.master_path.exists():  # deleted by hand: rebuilt from the ledger, nothing is lost
         from .master import write_master
 
         ledger.db.execute("DELETE FROM master_cells")
         write_master(ws.master_path, cfg, items, [], {})
-    sheet_name, rows, columns, current = _read_master(ws.master_path)
+    data = ws.master_path.read_bytes()
+    # The cells are compared with, and patched into, these very bytes: a master saved by
+    # hand since it was seen is read again.
+    same = seen is not None and seen.sha256 == hashlib.sha256(data).hexdigest()
+    master = seen if same else read_master(ws.master_path, cfg, data)
+    rows, columns, current = master.rows, master.columns, master.current
     written_before = ledger.master_cells()
     written, conflicts, changes = {}, [], {}
     for (key, header), value in want.items():
@@ -76,19 +108,19 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config)
         written[(key, header)] = value
     if changes:
         backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-        _write_cells(ws.master_path, sheet_name, changes)
+        _write_cells(ws.master_path, data, master.sheet, changes)
     faults.point("after-master")
     ledger.set_master_cells({k: v for k, v in written.items() if written_before.get(k) != v})
     return len(changes), conflicts
 
 
-def _read_master(path: Path) -> tuple[str, dict[str, int], dict[str, int], dict[tuple[int, int], str]]:
-    """(sheet name, key → row, header → column, (row, col) → text), 1-based, read with calamine."""
+def _parse_master(path: Path, data: bytes, headers: list[str]) -> tuple[str, dict[str, int], dict[str, int], dict[tuple[int, int], str]]:
+    """(sheet name, key → row, header → column, (row, col) → text of the cells under
+    `headers`), 1-based, read with calamine."""
     import python_calamine as pc
 
     try:
-        with open(path, "rb") as f:
-            wb = pc.CalamineWorkbook.from_filelike(f)
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
         grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception as e:  # calamine's errors carry no stable type
@@ -104,7 +136,7 @@ def _read_master(path: Path) -> tuple[str, dict[str, int], dict[str, int], dict[
     # The report columns are at the right: where a header repeats, the rightmost one counts.
     columns = {cell_text(h): c + 1 for c, h in enumerate(grid[head]) if cell_text(h)}
     rows, current = {}, {}
-    report_cols = set(columns.values())
+    report_cols = {columns[h] for h in headers if h in columns}
     for i in range(head + 1, len(grid)):
         row = grid[i]
         key = cell_text(row[0]) if row else ""
@@ -116,20 +148,21 @@ def _read_master(path: Path) -> tuple[str, dict[str, int], dict[str, int], dict[
     return name, rows, columns, current
 
 
-def _write_cells(path: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
-    """Patch the cells into the sheet XML; a layout the patcher does not know goes through
-    openpyxl instead (slower, but any valid workbook)."""
+def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, int], str]) -> None:
+    """Patch the cells into the sheet XML of `data` (the master's bytes) and replace the
+    master with it; a layout the patcher does not know goes through openpyxl instead
+    (slower, but any valid workbook)."""
     from .xlsxpatch import CannotPatch, patch_cells
 
     try:
         with atomic_path(path) as tmp:
-            patch_cells(path, tmp, sheet, changes)
+            patch_cells(data, tmp, sheet, changes)
         return
     except CannotPatch:
         pass
     import openpyxl
 
-    wb = openpyxl.load_workbook(path)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb[sheet]
     for (r, c), value in changes.items():
         cell = ws.cell(r, c)

@@ -9,6 +9,7 @@ openpyxl does not model. Here only the changed cells' XML is replaced, as inline
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -150,9 +151,10 @@ def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
     return out
 
 
-def patch_cells(source: Path, target: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
-    """Copy the workbook `source` to `target` with the changed cells (1-based row, col)."""
-    with zipfile.ZipFile(source) as z:
+def patch_cells(source: Path | bytes, target: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
+    """Copy the workbook `source` (a path, or its bytes) to `target` with the changed cells
+    (1-based row, col)."""
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
         part = sheet_part(z, sheet)
         xml = patch_sheet_xml(z.read(part), changes)
         # The fastest compression: the clerk's next save in Excel or WPS packs it again, and
