@@ -6,13 +6,20 @@ wrapping left in them. Heshan 2022 (002_2f8a4adf0cbfa56a.txt): 节点计划 cell
 """
 
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.dates import ParsedDate
 from toolkit.targets import (
+    _QUARTER_DIGIT,
+    _QUARTER_LABEL,
     Node,
     Targets,
+    _label_quarters,
+    _split_heading,
     node_deadline,
     plan_nodes,
     round_targets,
@@ -21,6 +28,7 @@ from toolkit.targets import (
     split_nodes,
     split_quarters,
 )
+from toolkit.text import one_line
 
 D = dt.date
 # The six rounds the Zhanjiang notice fixes (4月3日 … 2023年1月3日), and the quarter each judges.
@@ -169,6 +177,7 @@ def test_round_outside_the_plan_year_gets_the_whole_plan():
         ("第１季度：A。第２至第４季度：B。", {1: "A。", 2: "B。", 3: "B。", 4: "B。"}),
         ("前三季度:A。第四季度:B。", {1: "A。", 2: "A。", 3: "A。", 4: "B。"}),
         ("第一季 度:A。 第二 季度 :B。", {1: "A。", 2: "B。"}),  # labels broken by wrapping
+        ("第一季度：A。第四至二季度：B。", {1: "A。", 2: "B。", 3: "B。", 4: "B。"}),  # a range written backwards
     ],
 )
 def test_quarter_label_variants(plan, expected):
@@ -403,3 +412,83 @@ def test_split_deadline_cell_and_plan_nodes():
                             (ParsedDate(D(2022, 6, 30), True),))
     # the node's own cell beats its text (the official column)
     assert plan_nodes("6月底前完成", ["9月底"], year=2022)[0].deadline.day == D(2022, 9, 30)
+
+
+# --- the quarter label pattern against its plain form -------------------------------------------
+
+_REF_Q = r"(?:第\s*)?[一二三四1-4１-４]"
+_REF_QUARTER_LABEL = re.compile(
+    rf"(?P<prefix>[前后]\s*)?(?P<nums>{_REF_Q}(?:\s*[、,，]\s*{_REF_Q})*(?:\s*[至到~\-－—]\s*{_REF_Q})?)"
+    r"\s*季\s*度\s*[:：]"
+)
+
+
+def _reference_label_quarters(m):
+    nums = [_QUARTER_DIGIT[c] for c in m["nums"] if c in _QUARTER_DIGIT]
+    if re.search(r"[至到~\-－—]", m["nums"]):
+        nums = list(range(min(nums), max(nums) + 1))
+    if m["prefix"]:
+        n = nums[-1]
+        nums = list(range(1, n + 1)) if m["prefix"].startswith("前") else list(range(5 - n, 5))
+    return sorted(set(nums))
+
+
+def _reference_split_quarters(plan):
+    text = re.sub(r"</?(?:p|b|br)\s*/?>", " ", plan or "", flags=re.IGNORECASE)
+    labels = list(_REF_QUARTER_LABEL.finditer(text))
+    if not labels:
+        return {}
+    preamble = one_line(text[: labels[0].start()])
+    bodies = [one_line(text[m.end() : n.start()]) for m, n in zip(labels, labels[1:])]
+    bodies.append(one_line(text[labels[-1].end() :]))
+    quarters = [_reference_label_quarters(m) for m in labels]
+    sections = [("", {})]
+    for i, (qs, body) in enumerate(zip(quarters, bodies)):
+        restarts = i + 1 < len(quarters) and min(quarters[i + 1]) <= max(qs)
+        heading = ""
+        if restarts:
+            body, heading = _split_heading(body)
+        for q in qs:
+            sections[-1][1][q] = body
+        if restarts:
+            sections.append((heading, {}))
+    if preamble.endswith((":", "：")):
+        sections[0] = (preamble, sections[0][1])
+        preamble = ""
+    merged = {}
+    for q in range(1, 5):
+        lines = [heading + texts[q] for heading, texts in sections if q in texts]
+        if lines:
+            merged[q] = "\n".join(([preamble] if preamble else []) + lines)
+    return merged
+
+
+# The characters labels are made of, whole labels, and some text, in any order.
+LABELISH = st.lists(st.sampled_from(
+    list("前后第一二三四五1245１４、,，至到~-－—季度:：。；甲a \t\u3000\n") +
+    ["第一季度：", "第二季度:", "三季度：", "前三季度：", "后两季度：", "第二至四季度：", "第1、2季度:", "第 一 季 度 ：",
+     "第一、二、三季度：", "第３~４季度:", "<p>", "</b>", "任务：", "完成。"]), max_size=14).map("".join)
+
+
+def _outcome(f, *args):
+    """f(*args), or the type of what it raised (then both must raise it)."""
+    try:
+        return f(*args)
+    except Exception as e:  # noqa: BLE001 - the same failure is part of the same behaviour
+        return type(e)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(LABELISH)
+def test_quarter_labels_match_their_plain_pattern(text):
+    fast = list(_QUARTER_LABEL.finditer(text))
+    plain = list(_REF_QUARTER_LABEL.finditer(text))
+    assert [m.span() for m in fast] == [m.span() for m in plain]
+    assert ([_outcome(lambda m: list(_label_quarters(m.group())), m) for m in fast]
+            == [_outcome(_reference_label_quarters, m) for m in plain])
+    assert _outcome(split_quarters, text) == _outcome(_reference_split_quarters, text)
+
+
+@pytest.mark.parametrize("plan", [*QUARTER_PLANS, "第一季度：A。第二季度：B。甲：第一季度：C。第三季度：D。", "负责X：第一、二季度：A。后两季度：B。"])
+def test_split_quarters_matches_its_plain_form(plan):
+    assert split_quarters(plan) == _reference_split_quarters(plan)

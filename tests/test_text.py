@@ -1,4 +1,10 @@
-from toolkit.text import clean, person, split_star, split_units
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.text import clean, one_line, person, split_star, split_units
 
 
 def test_units_split_on_separators_but_not_inside_brackets():
@@ -40,3 +46,45 @@ def test_a_run_of_place_names_shares_the_body_named_after_the_last():
         "赤坎区政府", "霞山区政府", "麻章区政府", "雷州市政府", "廉江市政府", "吴川市政府", "遂溪县政府", "徐闻县政府",
         "市雷州青年运河管理局"]
     assert split_units("市发展改革局、廉江市政府") == ["市发展改革局", "廉江市政府"]
+
+
+# --- clean and one_line against the plain definitions they are fast forms of --------------------
+
+_REF_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’…—"
+_REF_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_REF_CJK}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_REF_CJK}])")
+_REF_LINE_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+
+
+def _reference_clean(text):
+    lines = []
+    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if " " in line or "\t" in line or "\u3000" in line or "\xa0" in line:
+            line = _REF_LINE_SPACES.sub(" ", _REF_SPACE_NEAR_CJK.sub("", line))
+        lines.append(line.strip())
+    return "\n".join(line for line in lines if line)
+
+
+def _reference_one_line(text):
+    return _reference_clean(_reference_clean(text).replace("\n", " "))
+
+
+# Letters, CJK characters and punctuation, every kind of space clean knows, line breaks, and
+# white space it does not fold (em space, form feed) but str.strip removes at line ends.
+WRAPPED = st.text(st.sampled_from(list("ab1甲乙丙，。：“ \t\u3000\xa0\n\r\u2003\x0c")), max_size=40)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(WRAPPED)
+def test_clean_and_one_line_match_their_plain_definitions(text):
+    assert clean(text) == _reference_clean(text)
+    assert one_line(text) == _reference_one_line(text)
+
+
+@pytest.mark.parametrize("text", [
+    "a\n\u3000\u3000b", "a\u3000\n\u3000b", "甲 \n b", "a \n 乙", "\r\n\t甲\xa0\r\r乙\u3000", "a\u2003\nb",
+    " 第一季度：完成。\n", "", "\n\n", "a\u3000\u3000b",
+])
+def test_clean_and_one_line_edge_cases(text):
+    assert clean(text) == _reference_clean(text)
+    assert one_line(text) == _reference_one_line(text)
+

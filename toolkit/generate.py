@@ -64,10 +64,13 @@ def unit_rows(items: list[Item], cfg: Config, due: dt.date) -> dict[str, list[Un
     year = cfg.year or due.year
     out: dict[str, list[UnitRow]] = {}
     for item in items:
-        nodes = [(item.plan, item.deadline)] + [(s.plan, s.deadline) for s in item.subrows if not s.units]
+        nodes = [(item.plan, item.deadline)]
+        if item.subrows:
+            nodes += [(s.plan, s.deadline) for s in item.subrows if not s.units]
         lead_row = _row(item.key, item, nodes, year, due, "、".join(item.units))
-        if item.lead_unit:
-            out.setdefault(item.lead_unit, []).append(lead_row)
+        lead = item.lead_unit
+        if lead:
+            out.setdefault(lead, []).append(lead_row)
         for sub in item.subrows:
             if sub.units:
                 row = _row(sub.key, item, [(sub.plan, sub.deadline or item.deadline)], year, due, "、".join(sub.units))
@@ -80,13 +83,16 @@ def unit_rows(items: list[Item], cfg: Config, due: dt.date) -> dict[str, list[Un
 
 
 def _row(key: str, item: Item, nodes: list[tuple[str, str]], year: int, due: dt.date, units: str) -> UnitRow:
-    plan = "\n".join(p for p, _ in nodes if p)
     if len(nodes) > 1:
+        plan = "\n".join(p for p, _ in nodes if p)
         targets = round_targets_for_nodes(nodes, due, year)
-    else:
-        targets = round_targets(plan, due, deadlines=[nodes[0][1]], year=year)
-    deadline = next((d for _, d in reversed(nodes) if d), item.deadline)
-    title = ("★" if item.star else "") + item.title
+        deadline = next((d for _, d in reversed(nodes) if d), item.deadline)
+    else:  # one node, the common case: the same as above with nothing to join or look through
+        plan, deadline = nodes[0]
+        plan = plan or ""
+        targets = round_targets(plan, due, deadlines=[deadline], year=year)
+        deadline = deadline or item.deadline
+    title = "★" + item.title if item.star else item.title
     return UnitRow(key=key, number=item.number, title=title, targets=targets.text, deadline=deadline,
                    plan=plan, units=units)
 

@@ -46,17 +46,35 @@ def squash(text: str) -> str:
 
 def clean(text: str) -> str:
     """Spaces next to Chinese characters removed, other runs folded to one, lines kept."""
+    # Stripping the whole text first changes nothing: the white space at its ends makes up
+    # blank lines (dropped) and line ends (stripped), and the subs below treat each run of
+    # spaces by the characters either side of it, not by the runs before or after. It makes
+    # "text\n", as a cell or a quarter's body often is, one line.
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\n" not in text:  # one line, the common case: the loop below without its list and join
+        if " " in text or "\t" in text or "\u3000" in text or "\xa0" in text:  # else both subs change nothing
+            text = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", text))
+        return text.strip()
     lines = []
-    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in text.split("\n"):
         if " " in line or "\t" in line or "\u3000" in line or "\xa0" in line:  # else both subs change nothing
             line = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", line))
-        lines.append(line.strip())
-    return "\n".join(line for line in lines if line)
+        line = line.strip()
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def one_line(text: str) -> str:
     """Wrapped cell text joined back into one line (a title broken by cell wrapping)."""
-    return clean(clean(text).replace("\n", " "))
+    cleaned = clean(text)
+    # One line that clean has tidied comes back from clean unchanged (each run of spaces left
+    # is one " " between two non-CJK characters, none at the ends): the second pass is only
+    # for several lines. Cleaning the raw lines joined by spaces once is not the same: a line
+    # starting "\u3000\u3000" would swallow the space of the break ("a\n\u3000\u3000b" → "ab").
+    if "\n" not in cleaned:
+        return cleaned
+    return clean(cleaned.replace("\n", " "))
 
 
 def person(text: str) -> str:
