@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.text import clean, one_line, person, split_star, split_units
+from toolkit import schema
+from toolkit.text import clean, fold, one_line, person, split_star, split_units
 
 
 def test_units_split_on_separators_but_not_inside_brackets():
@@ -88,3 +89,18 @@ def test_clean_and_one_line_edge_cases(text):
     assert clean(text) == _reference_clean(text)
     assert one_line(text) == _reference_one_line(text)
 
+
+def test_the_unicode_facts_the_placeholder_shortcut_rests_on():
+    """validate._is_placeholder does not fold texts of more than 4 × the longest placeholder's
+    length: NFKC must turn no character but white space into nothing, and a composed
+    character must stand for at most 4 (its canonical decomposition). Checked over all of
+    Unicode, so a new Python's Unicode version cannot break it unseen."""
+    import unicodedata
+
+    from toolkit.validate import _NEVER_PLACEHOLDER, _is_placeholder
+
+    chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
+    assert not [ch for ch in chars if not ch.isspace() and not fold(ch)]
+    assert max(len(unicodedata.normalize("NFD", ch)) for ch in chars) <= 4
+    assert _NEVER_PLACEHOLDER >= 4 * max(map(len, schema.PLACEHOLDERS))
+    assert _is_placeholder(" 暂 无 ") and not _is_placeholder("暂无" * 5)

@@ -6,9 +6,10 @@ added sheets still read right. The table ends at the sign-off block (填报人�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from . import schema
 from .reader import LIST_SHEETS, Returned
@@ -36,7 +37,8 @@ class ReturnedRow:
         return self.read_only.get("title", "")
 
     def is_blank(self) -> bool:
-        return not any(cell_text(v) for v in self.fields.values()) and not any(self.read_only.values())
+        # the cheap test first: both are pure, so `and` gives the same answer either way round
+        return not any(self.read_only.values()) and not any(cell_text(v) for v in self.fields.values())
 
 
 @dataclass
@@ -93,6 +95,8 @@ def _column_id(text: str, report_fields: tuple[str, ...]) -> str | None:
 
 def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        if len(row) - row.count("") - row.count(None) < 3:
+            continue  # a title or a blank row: fewer filled cells than the three columns below
         columns: dict[str, int] = {}
         for c, value in enumerate(row):
             if value is None or value == "":
@@ -100,6 +104,8 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
             cid = _column_id(cell_text(value), report_fields)
             if cid and cid not in columns:
                 columns[cid] = c
+        if len(columns) < 3:  # two report columns and one of number, title, key: three at least
+            continue
         reports = sum(1 for k in columns if k.startswith("report:"))
         if reports >= 2 and ("number" in columns or "title" in columns or "key" in columns):
             return r, columns
@@ -108,44 +114,73 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
 
 def _table(sheet: Sheet, h: int, columns: dict[str, int], report_fields, signoff_fields) -> ReturnedTable:
     rows: list[ReturnedRow] = []
-    header_texts = [squash(cell_text(v)) for v in sheet.rows[h]]
-    first = header_texts[0] if header_texts else None
+    header = sheet.rows[h]
+    first = squash(cell_text(header[0])) if header else None
+    header_texts = None  # all of them, squashed, when a row starts like the header
     labels = _signoff_labels(tuple(signoff_fields))
-    end = len(sheet.rows)
+    may_label = labels.may_label
+    # The cells each row's fields come from, worked out once per table, not per row.
+    read_only_at = [(cid, columns[cid]) for cid in READ_ONLY_HEADERS if cid in columns]
+    fields_at = [(f, columns[k]) for f, k in _report_keys(tuple(report_fields)) if k in columns]
+    key_at = columns.get("key")
+    end, end_texts = len(sheet.rows), None
     for r in range(h + 1, len(sheet.rows)):
         values = sheet.rows[r]
-        texts = [cell_text(v) for v in values]
-        if any(_label(t, labels) for t in texts if t):  # a sign-off row: the table ends
-            end = r
+        texts = list(map(cell_text, values))
+        # cell_text strips, so a text's first character is what _label looks at; a row with
+        # no cell starting like a label has no label (the common case, seen without _label).
+        if may_label("\x00" + "\x00".join(texts)) and any(_label(t, labels) for t in texts if t):
+            end, end_texts = r, texts  # a sign-off row: the table ends
             break
-        if not any(texts) or (texts[0] and squash(texts[0]) == first
-                              and [squash(t) for t in texts[: len(header_texts)]] == header_texts):
-            continue  # blank, or the header pasted again
-        rows.append(_row(r, values, columns, report_fields))
-    signoff = _signoff(sheet.rows[end:], signoff_fields)
+        if not any(texts):
+            continue  # blank
+        if texts[0] and squash(texts[0]) == first:
+            if header_texts is None:
+                header_texts = [squash(t) for t in map(cell_text, header)]
+            if [squash(t) for t in texts[: len(header_texts)]] == header_texts:
+                continue  # the header pasted again
+        rows.append(_row(r, values, texts, read_only_at, fields_at, key_at))
+    signoff = _signoff(sheet.rows[end:], signoff_fields, end_texts)
     return ReturnedTable(sheet.name, h + 1, columns, rows, signoff, sheet.rows[:h])
 
 
-def _row(r: int, values: list, columns: dict[str, int], report_fields: list[str]) -> ReturnedRow:
-    def get(cid):
-        c = columns.get(cid)
-        return values[c] if c is not None and c < len(values) else None
+@lru_cache(maxsize=64)
+def _report_keys(report_fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(field, its column id "report:<field>") for each report field."""
+    return tuple((f, f"report:{f}") for f in report_fields)
 
-    read_only = {cid: cell_text(get(cid)) for cid in READ_ONLY_HEADERS if cid in columns}
-    fields = {f: get(f"report:{f}") for f in report_fields if f"report:{f}" in columns}
-    return ReturnedRow(r + 1, squash(cell_text(get("key"))), read_only, fields)
+
+def _row(r: int, values: list, texts: list[str], read_only_at, fields_at, key_at) -> ReturnedRow:
+    """A row from its values and their texts (texts[c] is cell_text(values[c])); a column
+    past the row's end reads as an empty cell (None)."""
+    n = len(values)
+    read_only = {cid: texts[c] if c < n else "" for cid, c in read_only_at}
+    fields = {f: values[c] if c < n else None for f, c in fields_at}
+    key = squash(texts[key_at]) if key_at is not None and key_at < n else ""
+    return ReturnedRow(r + 1, key, read_only, fields)
 
 
 class _Labels(dict):
-    """Squashed sign-off label → field; `firsts` are the labels' first characters."""
+    """Squashed sign-off label → field; `firsts` are the labels' first characters, `heads`
+    the first characters (of a text, white space stripped) that can start a label.
+    `may_label(NUL + NUL.join(texts))` finds a NUL followed by a non-empty head: when it finds
+    none, no text starts with one, so none is a label (a hit may be a NUL inside a text: then
+    _label decides)."""
 
     firsts: frozenset
+    heads: frozenset
+    may_label: Callable[[str], Any]
 
 
 @lru_cache(maxsize=16)
 def _signoff_labels(signoff_fields: tuple[str, ...]) -> _Labels:
     labels = _Labels((squash(f), f) for f in signoff_fields)
     labels.firsts = frozenset(label[:1] for label in labels)
+    # A text that is empty or starts with a colon has an empty name before the colon, so it is
+    # a label only when some field's label is empty (all white space): then those heads too.
+    labels.heads = labels.firsts | {"", ":", "："} if "" in labels else labels.firsts
+    starts = "".join(sorted(map(re.escape, labels.heads - {""})))
+    labels.may_label = re.compile(f"\x00[{starts}]" if starts else "(?!)").search
     return labels
 
 
@@ -155,26 +190,28 @@ def _is_signoff_row(texts: list[str], signoff_fields: list[str]) -> bool:
     return any(_label(t, labels) for t in texts if t)
 
 
-def _signoff(rows: list[list], signoff_fields: list[str]) -> dict[str, str]:
+def _signoff(rows: list[list], signoff_fields: list[str], first_texts: list[str] | None = None) -> dict[str, str]:
     """field → what is written after its label (填报人：张三, or in the cells up to the next
-    label), from the rows under the table."""
+    label), from the rows under the table. `first_texts`: the texts of rows[0], when the
+    caller has them already."""
     labels = _signoff_labels(tuple(signoff_fields))
+    heads = labels.heads
     out: dict[str, str] = {}
-    for row in rows[:10]:
-        texts = [cell_text(v) for v in row]
-        marks = [(c, _label(t, labels)) for c, t in enumerate(texts)]
-        marks = [(c, hit) for c, hit in marks if hit]
+    for n, row in enumerate(rows[:10]):
+        texts = first_texts if n == 0 and first_texts is not None else list(map(cell_text, row))
+        # cell_text strips, so t[:1] is the head _label tests: a cell whose head is not in
+        # `heads` gives None there, and is left out here without the call.
+        marks = [(c, hit) for c, t in enumerate(texts) if t[:1] in heads and (hit := _label(t, labels))]
         for i, (c, (name, inline)) in enumerate(marks):
             stop = marks[i + 1][0] if i + 1 < len(marks) else len(texts)
-            value = inline or next((x for x in texts[c + 1:stop] if x), "")
+            value = inline or next(filter(None, texts[c + 1:stop]), "")  # the first non-empty
             out.setdefault(name, value.strip())
     return out
 
 
 def _label(text: str, labels: _Labels) -> tuple[str, str] | None:
     """(field, text written inline after the colon) when a cell is a sign-off label."""
-    head = text.lstrip()[:1]  # the squashed name's first character, or a colon when it is empty
-    if head not in labels.firsts and head not in ":：":
+    if text.lstrip()[:1] not in labels.heads:  # the squashed name's first character
         return None  # most cells: not a label, seen without squashing them
     name, _, inline = text.replace(":", "：").partition("：")
     name = squash(name)

@@ -78,7 +78,7 @@ def file_sha256(path: Path) -> str:
 def load(path: Path) -> tuple[bytes, os.stat_result]:
     """A returned file's bytes, read from disk once, and its stat; raises Unreadable (and
     reads nothing) when it is empty or far too large for a workbook."""
-    with open(path, "rb") as f:
+    with open(path, "rb", buffering=0) as f:  # read whole: a buffer would only be in the way
         stat = os.fstat(f.fileno())
         if stat.st_size == 0:
             raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
@@ -117,18 +117,28 @@ def _open_zip(path: Path, data: bytes):
             z = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, EOFError, ValueError) as e:
             raise Unreadable("corrupt", f"文件“{path.name}”已损坏（{_short(e)}）；请该单位重新保存后发送。") from e
-    if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
+    size = z.unzipped_size if z.__class__ is _PlainZip else sum(i.file_size for i in z.infolist())
+    if size > MAX_UNZIPPED_BYTES:
         raise Unreadable("zip-bomb", f"文件“{path.name}”解压后超过 {MAX_UNZIPPED_BYTES // 1048576} MB，疑似恶意文件，未读取。")
     return z
 
 
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
-_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # a central directory entry, 46 bytes
-_LOCAL = struct.Struct("<4s2B4HL2L2H")  # a local file header, 30 bytes
+# A central directory entry, 46 bytes: signature, extract version, flags, method, CRC, sizes,
+# name/extra/comment lengths and local header offset; the fields reading does not look at
+# (versions made by, times, disk, attributes) are skipped as pad bytes.
+_CENTRAL = struct.Struct("<4s2xB1x2H4x3L3H8xL")
+_LOCAL = struct.Struct("<4s22x2H")  # a local file header, 30 bytes: signature, name and extra lengths
 
 
 class _Entry:
+    """A member as zipfile.ZipInfo describes it (the attributes reading uses)."""
+
     __slots__ = ("filename", "raw_name", "flag_bits", "compress_type", "CRC", "compress_size", "file_size", "header_offset")
+
+    def __init__(self, filename, raw_name, flag_bits, compress_type, CRC, compress_size, file_size, header_offset):
+        self.filename, self.raw_name, self.flag_bits, self.compress_type = filename, raw_name, flag_bits, compress_type
+        self.CRC, self.compress_size, self.file_size, self.header_offset = CRC, compress_size, file_size, header_offset
 
 
 class _PlainZip:
@@ -137,77 +147,83 @@ class _PlainZip:
     archives are taken (no comment, zip64, encryption, extra fields, prepended bytes); for
     anything else parse() answers None and zipfile reads it. A member is read here only
     when it inflates to exactly its declared size with the right CRC; otherwise zipfile
-    reads it, so its answer and its errors are zipfile's own."""
+    reads it, so its answer and its errors are zipfile's own.
 
-    def __init__(self, data: bytes, entries: list[_Entry]):
-        self.data, self.entries = data, entries
-        self.by_name = {e.filename: e for e in entries}  # the last of a repeated name, as zipfile
+    Members are kept as tuples in _Entry's field order, made into _Entry objects only when
+    asked for: most files never ask."""
+
+    def __init__(self, data: bytes, rows: list[tuple]):
+        self.data, self.rows = data, rows
+        self.by_name = {row[0]: row for row in rows}  # the last of a repeated name, as zipfile
+        self.unzipped_size = sum([row[6] for row in rows])  # the declared sizes, for the bomb check
+        self._infos: list[_Entry] | None = None
 
     @classmethod
     def parse(cls, data: bytes) -> _PlainZip | None:
         if len(data) < 22 + 20:
             return None
         sig, disk, cd_disk, count, total, cd_size, cd_offset, comment = _EOCD.unpack_from(data, len(data) - 22)
+        end = cd_offset + cd_size
         if (sig != b"PK\x05\x06" or comment or disk or cd_disk or count != total
-                or cd_offset + cd_size != len(data) - 22 or data[-42:-38] == b"PK\x06\x07"):
+                or end != len(data) - 22 or data[-42:-38] == b"PK\x06\x07"):
             return None
-        entries, pos, unpack = [], cd_offset, _CENTRAL.unpack_from
+        rows, pos, unpack = [], cd_offset, _CENTRAL.unpack_from
         for _ in range(count):
-            if pos + 46 > cd_offset + cd_size:
+            if pos + 46 > end:
                 return None
-            (sig, _v, _s, extract_version, _r, flags, method, _t, _d, crc, csize, size,
-             name_len, extra_len, comment_len, _disk, _ia, _ea, offset) = unpack(data, pos)
+            sig, extract_version, flags, method, crc, csize, size, name_len, extra_len, comment_len, offset = unpack(data, pos)
             if (sig != b"PK\x01\x02" or extra_len or comment_len or flags & 0x61 or extract_version > 63
                     or 0xFFFFFFFF in (csize, size, offset)):
                 return None
-            e = _Entry()
-            e.raw_name = data[pos + 46:pos + 46 + name_len]
-            if b"\x00" in e.raw_name:
+            pos += 46
+            raw_name = data[pos:pos + name_len]
+            if b"\x00" in raw_name:
                 return None
             try:  # ASCII reads the same in utf-8 and cp437, and decodes fastest
-                e.filename = e.raw_name.decode("ascii" if e.raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
+                name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
             except UnicodeDecodeError:
                 return None
-            e.flag_bits, e.compress_type, e.CRC, e.compress_size, e.file_size, e.header_offset = flags, method, crc, csize, size, offset
-            entries.append(e)
-            pos += 46 + name_len
-        if pos != cd_offset + cd_size:
+            rows.append((name, raw_name, flags, method, crc, csize, size, offset))
+            pos += name_len
+        if pos != end:
             return None
-        return cls(data, entries)
+        return cls(data, rows)
 
     def namelist(self) -> list[str]:
-        return [e.filename for e in self.entries]
+        return [row[0] for row in self.rows]
 
     def infolist(self) -> list[_Entry]:
-        return self.entries
+        if self._infos is None:
+            self._infos = [_Entry(*row) for row in self.rows]
+        return self._infos
 
     def getinfo(self, name: str) -> _Entry:
-        return self.by_name[name]  # KeyError, as zipfile
+        return _Entry(*self.by_name[name])  # KeyError, as zipfile
 
     def read(self, name: str) -> bytes:
-        e = self.by_name[name]
-        out = self._read_plain(e)
+        out = self._read_plain(self.by_name[name])
         if out is None:
             with zipfile.ZipFile(io.BytesIO(self.data)) as z:
                 return z.read(name)
         return out
 
-    def _read_plain(self, e: _Entry) -> bytes | None:
-        data, at = self.data, e.header_offset
-        if at + 30 > len(data) or e.compress_type not in (0, 8):
+    def _read_plain(self, row: tuple) -> bytes | None:
+        _name, raw_name, _flags, method, crc, csize, size, at = row
+        data = self.data
+        if at + 30 > len(data) or method not in (0, 8):
             return None
-        sig, *_rest, name_len, extra_len = _LOCAL.unpack_from(data, at)
+        sig, name_len, extra_len = _LOCAL.unpack_from(data, at)
         start = at + 30 + name_len + extra_len
-        if sig != b"PK\x03\x04" or data[at + 30:at + 30 + name_len] != e.raw_name or start + e.compress_size > len(data):
+        if sig != b"PK\x03\x04" or data[at + 30:at + 30 + name_len] != raw_name or start + csize > len(data):
             return None
-        raw = data[start:start + e.compress_size]
-        if e.compress_type == 8:
+        raw = data[start:start + csize]
+        if method == 8:
             d = zlib.decompressobj(-15)
             try:
-                raw = d.decompress(raw, e.file_size + 1)  # bounded: no bomb inflates here
+                raw = d.decompress(raw, size + 1)  # bounded: no bomb inflates here
             except zlib.error:
                 return None
-        if len(raw) != e.file_size or zlib.crc32(raw) != e.CRC:
+        if len(raw) != size or zlib.crc32(raw) != crc:
             return None
         return raw
 
@@ -281,10 +297,14 @@ def _zip_time(archive, part: str, pattern: re.Pattern) -> dt.datetime | None:
     return _local(m.group(1).decode("ascii", "replace").strip()) if m else None
 
 
+_NANOSECONDS = re.compile(r"\.(\d{6})\d+")
+
+
 def _local(text: str) -> dt.datetime | None:
     """ISO time → naive local time; a time without zone is taken as local already (ODS)."""
     text = text.replace("Z", "+00:00")
-    text = re.sub(r"\.(\d{6})\d+", r".\1", text)  # LibreOffice writes nanoseconds
+    if "." in text:  # the pattern starts with a dot: without one there is nothing to cut
+        text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
     stamp = dt.datetime.fromisoformat(text)
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone().replace(tzinfo=None)

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import schema
 from .dates import format_cn, parse_date
@@ -35,8 +36,18 @@ class Judgement:
 
 def normalise_status(value) -> str:
     """已完成。 / ＿已完成 / 已 完 成 → 已完成: spaces, full-width forms and end punctuation go."""
-    text = unicodedata.normalize("NFKC", cell_text(value))
+    text = cell_text(value)
+    # A status is a few words, picked from a list: the same texts again and again, cached
+    # (long texts are not, so a hostile file cannot fill the cache with them).
+    return _status(text) if len(text) <= 64 else _normalise_status(text)
+
+
+def _normalise_status(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
     return _TRAILING.sub("", "".join(text.split()))
+
+
+_status = lru_cache(maxsize=1024)(_normalise_status)
 
 
 def judge(table: ReturnedTable, unit: str, rnd: Round, rows: RoundRows, meta: Metadata | None, cfg: Config,
@@ -98,13 +109,15 @@ class _Context:
 def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, ctx: _Context, j: Judgement):
     """Pairs (returned row, expected row); rows of other units and typed-in rows are findings."""
     by_key = {e.key: e for e in expected}
-    by_identity = {row_identity(e.number, e.title): e for e in expected}
+    by_identity = None  # built when first needed: most files' rows all match by key
     pairs, used = [], set()
     for row in table.rows:
         if row.is_blank():
             continue
         exp = by_key.get(row.key) if row.key else None
         if exp is None and not (row.key and row.key in rows.owners_by_key):
+            if by_identity is None:
+                by_identity = {row_identity(e.number, e.title): e for e in expected}
             exp = by_identity.get(row_identity(row.number, row.title))
         if exp is not None and exp.key not in used:
             used.add(exp.key)
@@ -130,12 +143,14 @@ def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Con
     """Read-only text changed? Compared with the signed hash when every read-only column is
     there, else column by column with what duban would write now."""
     present = [cid for cid in READ_ONLY_IDS if cid in row.read_only]
-    expected_texts = dict(zip(READ_ONLY_IDS, exp.read_only()))
     if len(present) == len(READ_ONLY_IDS) and exp.key in signed:
-        if row_hash(*(row.read_only[c] for c in READ_ONLY_IDS)) == signed[exp.key]:
+        if row_hash(*[row.read_only[c] for c in READ_ONLY_IDS]) == signed[exp.key]:
+            return []  # the common case: what duban would write now is not needed
+        expected_texts = dict(zip(READ_ONLY_IDS, exp.read_only()))
+    else:
+        expected_texts = dict(zip(READ_ONLY_IDS, exp.read_only()))
+        if all(" ".join(row.read_only[c].split()) == " ".join(expected_texts[c].split()) for c in present):
             return []
-    elif all(" ".join(row.read_only[c].split()) == " ".join(expected_texts[c].split()) for c in present):
-        return []
     changed = [c for c in present if " ".join(row.read_only[c].split()) != " ".join(expected_texts[c].split())]
     headers = {cid: h for cid, h, _ in READ_ONLY}
     column = headers[changed[0]] if changed else None
@@ -203,8 +218,19 @@ def _clean_fields(row: ReturnedRow, cfg: Config) -> dict[str, str]:
     return out
 
 
+# NFKC (in fold) turns no character but white space into white space only, and merges at
+# most 4 characters into one (the longest canonical decomposition, as ᾂ = α + 3 marks;
+# checked over all of Unicode 14). So a text with more than 4 × the longest placeholder's
+# length of characters other than white space folds to a longer text than any placeholder,
+# and not to nothing: no need to fold it, which is slow on Chinese with full-width commas.
+_NEVER_PLACEHOLDER = 4 * max(map(len, schema.PLACEHOLDERS))
+
+
 def _is_placeholder(text: str) -> bool:
-    return fold(text) in schema.PLACEHOLDERS or not fold(text)
+    if len("".join(text.split())) > _NEVER_PLACEHOLDER:
+        return False
+    folded = fold(text)  # once: fold is pure
+    return folded in schema.PLACEHOLDERS or not folded
 
 
 def _late(last_saved: dt.datetime | None, rnd: Round) -> bool:
