@@ -8,6 +8,7 @@ SHA-256 before it is merged, and every accepted row is in the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -133,11 +134,18 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
         try:
             run = _Run(ws, round_name, archive=not dry_run)
+            run.rows(run.default_round)  # built once here, shared by the workers
+            # What lives through the run (items, this round's rows, modules) goes to the
+            # permanent generation: neither a forked worker's garbage collector nor the
+            # parent's walks it again (and a worker copies no pages doing so): 0.1 s of
+            # 0.75 on 1,000 files.
+            gc.freeze()
             paths = sorted(p for p in folder.rglob("*") if p.is_file())
             results = _read_all(run, folder, paths, progress)
             _supersede(run, results)
             result = _finish(run, results, dry_run, seen)
         finally:
+            gc.unfreeze()
             if seen is not None:
                 seen.cancel()
     return result
@@ -164,7 +172,6 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
         ledger.close()
     tasks = [(paths[i], "") for i in to_read]
     names = {str(paths[i]): results[i].name for i in to_read}
-    run.rows(run.default_round)  # built once here, shared by the workers
     done = len(paths) - len(to_read)
     for n, (t, outcome) in enumerate(read_many(tasks, job=_file_job, context=(run, names, known)), start=1):
         i = to_read[t]
