@@ -47,8 +47,8 @@ def _address_space() -> int:
 
 
 def _worker(conn, memory: int, parent: int, job, context) -> None:
-    """Run `job(context, path, sha)` on the files the parent sends until it sends None;
-    answer each with a tuple."""
+    """Run `job(context, path, sha)` on the files the parent sends, a chunk at a time, until
+    it sends None; answer each chunk with a list of tuples, one per file."""
     _limit_memory(memory)
     while True:
         # A forked worker holds copies of the parent's pipe ends, so it would never see the
@@ -59,8 +59,9 @@ def _worker(conn, memory: int, parent: int, job, context) -> None:
         chunk = conn.recv()
         if chunk is None:
             return
-        for index, path, sha in chunk:
-            conn.send(_run_one(job, context, index, path, sha))
+        # One answer per chunk, not per file: each answer wakes the parent, and a wake-up per
+        # file cost more than the parent's work on it.
+        conn.send([_run_one(job, context, index, path, sha) for index, path, sha in chunk])
 
 
 def _run_one(job, context, index: int, path: str, sha: str) -> tuple:
@@ -94,12 +95,14 @@ class _Slot:
         self.process.start()
         child.close()
         self.tasks: deque[tuple[int, str, str]] = deque()
-        self.started = 0.0  # when the file now being read was started
+        self.alone = False  # holds one suspect and nothing else: if it dies, that file did it
+        self.started = 0.0  # when the worker last answered, or was given work while idle
 
-    def give(self, chunk: list[tuple[int, str, str]]) -> None:
-        if not self.tasks:  # a chunk given ahead does not restart the clock of the file being read
+    def give(self, chunk: list[tuple[int, str, str]], alone: bool = False) -> None:
+        if not self.tasks:  # a chunk given ahead does not restart the clock of the one being read
             self.started = time.monotonic()
         self.tasks.extend(chunk)
+        self.alone = alone
         self.conn.send(chunk)
 
     def kill(self) -> None:
@@ -115,9 +118,10 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
     raised it, ran out of memory, crashed or overran its time. `job` must be a module-level
     function and `context` picklable (Windows starts workers afresh).
 
-    Files go to the workers in small chunks (fewer round trips); a worker answers each file
-    as it finishes, so when it dies the file it was on is known: that one gets the finding,
-    the rest of its chunk is handed out again."""
+    Files go to the workers in small chunks and come back a chunk at a time (fewer round
+    trips and wake-ups). When a worker dies or overruns `time_limit` without answering, the
+    files it held are suspects: each is then read again alone, and the one that kills its
+    worker (or hangs) alone gets the finding; the others are read as usual."""
     if not tasks:
         return
     ctx = mp.get_context(start_method())
@@ -126,13 +130,17 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
     spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
     slots = [spawn() for _ in range(n)]
     pending = deque((i, str(path), sha) for i, (path, sha) in enumerate(tasks))
+    suspects: deque[tuple[int, str, str]] = deque()
     try:
-        while pending or any(s.tasks for s in slots):
+        while pending or suspects or any(s.tasks for s in slots):
             for slot in slots:
+                if suspects:
+                    if not slot.tasks:
+                        slot.give([suspects.popleft()], alone=True)
                 # The next chunk goes out before the worker runs dry, so it never waits for the parent.
-                if len(slot.tasks) <= chunk and pending:
+                elif not slot.alone and len(slot.tasks) <= chunk and pending:
                     slot.give([pending.popleft() for _ in range(min(chunk, len(pending)))])
-            yield from _collect_ready(slots, time_limit, spawn, pending)
+            yield from _collect_ready(slots, time_limit, spawn, suspects)
     finally:
         for slot in slots:
             if slot.process.is_alive():
@@ -145,32 +153,38 @@ def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_li
                 slot.kill()
 
 
-def _collect_ready(slots: list[_Slot], time_limit: float, spawn, pending: deque):
+def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque):
     busy = [s for s in slots if s.tasks]
+    if not busy:
+        return
     timeout = max(0.0, min(s.started + time_limit for s in busy) - time.monotonic())
     ready = wait([s.conn for s in busy], timeout=timeout)
     for i, slot in enumerate(slots):
         if not slot.tasks:
             continue
-        index, path, _ = slot.tasks[0]
         if slot.conn in ready:
             try:
-                message = slot.conn.recv()
+                answers = slot.conn.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or the reader crashed
-                yield index, Unreadable("reader-crash", _message(path, "读取时程序异常退出，多半是文件内容异常"))
-                slots[i] = _restart(slot, spawn, pending)
+                slots[i] = spawn()
+                yield from _lost(slot, suspects, "reader-crash", "读取时程序异常退出，多半是文件内容异常")
                 continue
-            slot.tasks.popleft()
             slot.started = time.monotonic()
-            yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2], message[3]))
+            for message in answers:
+                slot.tasks.popleft()
+                yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2], message[3]))
+            slot.alone = False
         elif time.monotonic() - slot.started > time_limit:
-            yield index, Unreadable("timeout", _message(path, f"超过 {time_limit:.0f} 秒仍未读完"))
-            slots[i] = _restart(slot, spawn, pending)
+            slots[i] = spawn()
+            yield from _lost(slot, suspects, "timeout", f"超过 {time_limit:.0f} 秒仍未读完")
 
 
-def _restart(slot: _Slot, spawn, pending: deque) -> _Slot:
-    """Kill a worker; the files of its chunk after the one it died on go back in the queue."""
+def _lost(slot: _Slot, suspects: deque, code: str, why: str):
+    """A worker that died or hung: killed. Alone with one file, that file did it and gets
+    the finding; otherwise its files are suspects, each to be read again alone."""
     slot.kill()
-    slot.tasks.popleft()
-    pending.extendleft(reversed(slot.tasks))
-    return spawn()
+    if len(slot.tasks) == 1:
+        index, path, _ = slot.tasks[0]
+        yield index, Unreadable(code, _message(path, why))
+    else:
+        suspects.extend(slot.tasks)
