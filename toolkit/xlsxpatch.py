@@ -88,11 +88,11 @@ def xml_text(text: str) -> str:
 
 
 def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:
-    style = _STYLE.search(attrs)
+    style = _STYLE.search(attrs) if attrs else None
     s = b' s="' + style.group(1) + b'"' if style else b""
-    body = escape(xml_text(text)).encode("utf-8")
     if not text:
         return b'<c r="' + ref + b'"' + s + b"/>"
+    body = escape(xml_text(text)).encode("utf-8")
     return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
 
 
@@ -100,30 +100,34 @@ def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
     """The row's cells with `cells` (column → text) written in, in column order."""
     number = str(row_number).encode()
     new = sorted(cells.items())
+    letters = _LETTER_BYTES
     # The report columns are at the right of a dozen others: when the first changed cell is
     # found as spreadsheet programs write it (r first) and no changed cell is before it,
     # the cells before it are kept unparsed.
-    refs = [b'<c r="' + column_letter(c).encode() + number + b'"' for c, _ in new]
-    start = content.find(refs[0])
+    start = content.find(b'<c r="' + letters[new[0][0]] + number + b'"')
     head = b""
-    if start > 0 and all(content.find(ref, 0, start) < 0 for ref in refs):
+    if start > 0 and all(content.find(b'<c r="' + letters[c] + number + b'"', 0, start) < 0 for c, _ in new[1:]):
         head, content = content[:start], content[start:]
     found = [(column_number(m.group(1)), m) for m in _CELL.finditer(content)]
     if any(a[0] >= b[0] for a, b in zip(found, found[1:])):  # out of order or repeated: sorted, the last wins
         found = sorted(dict(found).items())
-    pieces, i = [head], 0
+    pieces, i, n = [head], 0, len(new)
     for col, m in found:
-        while i < len(new) and new[i][0] < col:  # a cell that was not there
-            pieces.append(_cell_xml(column_letter(new[i][0]).encode() + number, b"", new[i][1]))
+        while i < n and new[i][0] < col:  # a cell that was not there
+            pieces.append(_cell_xml(letters[new[i][0]] + number, b"", new[i][1]))
             i += 1
-        if i < len(new) and new[i][0] == col:
-            pieces.append(_cell_xml(column_letter(col).encode() + number, m.group(3), new[i][1]))
+        if i < n and new[i][0] == col:
+            pieces.append(_cell_xml(letters[col] + number, m.group(3), new[i][1]))
             i += 1
         else:
             pieces.append(m.group(0))
     for col, text in new[i:]:
-        pieces.append(_cell_xml(column_letter(col).encode() + number, b"", text))
+        pieces.append(_cell_xml(letters[col] + number, b"", text))
     return b"".join(pieces)
+
+
+# Column number → its letters as bytes (1 → b"A"), for every column Excel has (A … XFD).
+_LETTER_BYTES = [b"", *(column_letter(c).encode() for c in range(1, 16385))]
 
 
 def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
@@ -137,13 +141,15 @@ def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
 
     def fix(m: re.Match) -> bytes:
         r = int(m.group(1))
-        if r not in by_row:
+        cells = by_row.get(r)
+        if cells is None:
             return m.group(0)
         seen.add(r)
-        head = m.group(0)[: m.group(0).index(b">") + 1]
+        whole = m.group(0)
+        head = whole[: whole.index(b">") + 1]
         if head.endswith(b"/>"):
             head = head[:-2] + b">"
-        return head + _patch_row(r, m.group(2) or b"", by_row[r]) + b"</row>"
+        return head + _patch_row(r, m.group(2) or b"", cells) + b"</row>"
 
     out = _ROW.sub(fix, xml)
     if seen != set(by_row):
