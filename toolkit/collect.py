@@ -374,6 +374,8 @@ def _record(run: _Run, results: list[FileResult]) -> None:
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
+    root = os.path.join(str(run.ws.root), "")  # archived paths start with it: cut, not os.path.relpath
+    submissions, reports = [], []
     ledger = Ledger(run.ws.ledger_path)
     try:
         with ledger.transaction():
@@ -385,17 +387,19 @@ def _record(run: _Run, results: list[FileResult]) -> None:
                     old = standing[r.round].get(r.unit)
                     if old and old["sha256"] != r.sha256:
                         ledger.set_outcome(old["sha256"], r.round, "superseded")
-                ledger.add_submission(_submission(run, r, archived[r.name], received))
-                if r.outcome in STANDING:
-                    ledger.add_reports([(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted])
+                    reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
+                path = str(archived[r.name])
+                submissions.append(_submission(r, path[len(root):] if path.startswith(root) else os.path.relpath(path, root), received))
+            ledger.add_submissions(submissions)
+            ledger.add_reports(reports)
     finally:
         ledger.close()
     faults.point("after-ledger")
 
 
-def _submission(run: _Run, r: FileResult, archived: Path, received: str) -> dict:
+def _submission(r: FileResult, archived: str, received: str) -> dict:
     return {"sha256": r.sha256, "round": r.round or "", "unit": r.unit or "", "file_name": r.name,
-            "archived": os.path.relpath(archived, run.ws.root), "received_at": received,
+            "archived": archived, "received_at": received,
             "saved_at": r.saved_at.isoformat(timespec="seconds") if r.saved_at else None,
             "outcome": r.outcome, "late": int(r.late), "identified_by": r.identified_by,
             "findings": json.dumps([f.to_json() for f in r.findings], ensure_ascii=False)}

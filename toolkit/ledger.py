@@ -150,9 +150,12 @@ class Ledger:
         return frozenset(sha for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM submissions"))
 
     def add_submission(self, sub: dict) -> None:
-        self.db.execute(
+        self.add_submissions([sub])
+
+    def add_submissions(self, subs: list[dict]) -> None:
+        self.db.executemany(
             "INSERT OR REPLACE INTO submissions VALUES (:sha256, :round, :unit, :file_name, :archived, :saved_at,"
-            " :received_at, :outcome, :late, :identified_by, :findings)", sub)
+            " :received_at, :outcome, :late, :identified_by, :findings)", subs)
 
     def add_reports(self, rows: list[tuple[str, str, str, dict, str]]) -> None:
         """rows of (item key, unit, round, fields, file sha256)."""
