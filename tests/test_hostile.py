@@ -208,3 +208,23 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
     if sys.platform.startswith("linux"):  # the address-space cap is a POSIX rlimit
         assert isinstance(out[31], Unreadable) and out[31].code == "too-large"
     assert all(out[i] == names[i] for i in range(40) if i not in (5, 23, 31))
+
+
+def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_more_at_most(tmp_path):
+    """The files of a worker that dies are suspects, read again one per worker: two bad files
+    in one chunk each end with their own finding."""
+    import time
+
+    from toolkit.reader import Unreadable
+    from toolkit.sandbox import read_many
+
+    names = [f"f{i:02d}.xlsx" for i in range(24)]
+    names[0], names[1] = "hang.xlsx", "crash.xlsx"  # chunks of 3 here: both in the first one
+    tasks = [(tmp_path / n, "sha") for n in names]
+    start = time.monotonic()
+    out = dict(read_many(tasks, workers=2, time_limit=1, job=_flaky_job))
+    assert time.monotonic() - start < 10  # the hang costs the time limit at most twice
+    assert sorted(out) == list(range(24))
+    assert out[0].code == "timeout" and out[1].code == "reader-crash"
+    assert all(out[i] == names[i] for i in range(24) if i not in (0, 1))
+    assert not any(isinstance(v, Unreadable) for i, v in out.items() if i not in (0, 1))
