@@ -68,6 +68,17 @@ def test_a_wps_style_dimension_of_a1_still_reads_every_row(rnd):
     assert f.outcome == "accepted" and codes(f) == []
 
 
+def test_a_workbook_saved_as_strict_ooxml_is_collected(rnd):
+    filled = rnd.fill(DGRC, folder=rnd.tmp, answers=rnd.answers(DGRC, 进展情况="按 Strict 格式另存。"))
+    strict = simulate.save_as_strict(filled, rnd.inbox / "strict.xlsx")
+    with zipfile.ZipFile(strict) as z:
+        assert b"http://purl.oclc.org/ooxml/spreadsheetml/main" in z.read("xl/workbook.xml")
+        assert b"schemas.openxmlformats.org/spreadsheetml" not in z.read("xl/workbook.xml")
+    f = only(rnd.collect())
+    assert f.outcome == "accepted" and f.identified_by == "metadata" and codes(f) == []
+    assert rnd.master()[rnd.keys(DGRC)[0]]["进展情况"].value == "按 Strict 格式另存。"
+
+
 def test_a_sheet_of_a_million_rows_is_capped_with_a_finding(rnd):
     rnd.fill(EDU)
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 1_000_001))
