@@ -140,11 +140,36 @@ def test_a_file_that_cannot_be_opened_is_a_finding_and_is_tried_again_next_time(
     monkeypatch.setattr("toolkit.collect.load", load)
     result = rnd.collect()
     locked = only(result, "locked")
-    assert locked.outcome == "unreadable" and codes(locked) == ["cannot-open"] and "重新收集" in locked.findings[0].message
+    assert locked.outcome == "unreadable" and codes(locked) == ["cannot-open"] and "占用" in locked.findings[0].message
     assert only(result, "fine").outcome == "accepted"
     monkeypatch.setattr("toolkit.collect.load", real_load)
     again = rnd.collect()
     assert only(again, "locked").outcome == "accepted" and only(again, "fine").outcome == "unchanged"
+
+
+def test_a_file_moved_away_before_it_is_archived_is_not_recorded_and_is_taken_next_time(rnd, monkeypatch):
+    """Read by a worker, then gone (moved by the clerk) before the parent archives it."""
+    import toolkit.collect
+
+    rnd.fill(DGRC, name="moved.xlsx")
+    rnd.fill(EDU, name="stays.xlsx")
+    real_archive = toolkit.collect.archive
+
+    def archive(ws, source, round_name, sha256):
+        if source.name == "moved.xlsx":
+            raise FileNotFoundError(2, "No such file or directory")
+        return real_archive(ws, source, round_name, sha256)
+
+    monkeypatch.setattr("toolkit.collect.archive", archive)
+    result = rnd.collect()
+    moved = only(result, "moved")
+    assert moved.outcome == "unreadable" and codes(moved) == ["cannot-open"] and "移走" in moved.findings[0].message
+    assert only(result, "stays").outcome == "accepted"
+    ledger = Ledger(rnd.ws.ledger_path)
+    assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["stays.xlsx"]
+    ledger.close()
+    monkeypatch.setattr("toolkit.collect.archive", real_archive)
+    assert only(rnd.collect(), "moved").outcome == "accepted"
 
 
 def test_dry_run_writes_only_the_report(rnd):

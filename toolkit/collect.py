@@ -236,8 +236,11 @@ def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> Fi
 def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
     """Not even readable from disk (held by another program, no permission): nothing is
     recorded, so the next collect tries it again."""
+    why = ("在收集过程中被移走或删除了" if isinstance(e, FileNotFoundError)
+           else "可能正被其他程序（如 Excel、WPS）占用，或没有读取权限" if isinstance(e, PermissionError)
+           else f"系统提示：{e.strerror or type(e).__name__}")
     return FileResult(path, name, "unreadable", round=run.default_round, findings=[error(
-        "cannot-open", f"文件“{name}”无法打开（{e.strerror or type(e).__name__}），可能正被其他程序占用或没有读取权限；请关闭占用它的程序后重新收集。")])
+        "cannot-open", f"文件“{name}”无法打开（{why}），本次没有收集；关闭占用它的程序或放回原处后，重新运行收集即可。")])
 
 
 def _unchanged(name: str, sha: str, why: str) -> FileResult:
