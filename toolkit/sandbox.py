@@ -20,7 +20,9 @@ from pathlib import Path
 from .background import start_method
 from .reader import Returned, Unreadable, read_returned
 
-TIME_LIMIT = 30.0  # seconds for one file; a unit's workbook reads in milliseconds
+# Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
+# a unit's workbook reads in milliseconds.
+TIME_LIMIT = 30.0
 MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per worker
 
 
