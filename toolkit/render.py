@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from contextlib import contextmanager
 
@@ -65,12 +66,20 @@ def progress_bar(label: str):
     """A progress bar on the terminal; yields the callback collect reports to."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    # No refresh thread (auto_refresh=False): collect forks its workers while the bar is
+    # shown, and a fork taken while another thread holds a lock can leave the child stuck on
+    # it. The bar is redrawn from the callback instead, at most ten times a second.
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True) as bar:
+                  TextColumn("{task.description}"), console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("", total=None)
+        drawn = [0.0]
 
         def update(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, description=name[-40:])
+            now = time.monotonic()
+            if now - drawn[0] >= 0.1 or done == total:
+                bar.refresh()
+                drawn[0] = now
 
         yield update
 
