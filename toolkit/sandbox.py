@@ -18,7 +18,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from .background import start_method
-from .reader import Returned, Unreadable, read_returned
+from .reader import Unreadable
 
 # Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
 # a unit's workbook reads in milliseconds.
@@ -81,13 +81,6 @@ def _message(path, why: str) -> str:
     return f"文件“{Path(path).name}”无法读取（{why}），可能已损坏或不是正常的报送表；请该单位用 Excel/WPS 打开后重新保存发送。"
 
 
-def read_job(context, path: Path, sha: str) -> Returned:
-    """The default job: read the file and send its grids back (not its bytes: the caller has them)."""
-    returned = read_returned(path, sha)
-    returned.data = b""
-    return returned
-
-
 class _Slot:
     """One worker and the files it has been given and not yet answered, in order."""
 
@@ -113,8 +106,8 @@ class _Slot:
         self.conn.close()
 
 
-def read_many(tasks: list[tuple[Path, str]], workers: int | None = None, time_limit: float = TIME_LIMIT,
-              memory: int = MEMORY_LIMIT, job=read_job, context=None) -> Iterator[tuple[int, object]]:
+def read_many(tasks: list[tuple[Path, str]], job, context=None, workers: int | None = None,
+              time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> Iterator[tuple[int, object]]:
     """Run `job(context, path, sha256)` on each task in worker processes; yields (index,
     result) as files finish, in no particular order. The result is Unreadable when the job
     raised it, ran out of memory, crashed or overran its time. `job` must be a module-level
