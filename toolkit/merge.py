@@ -54,7 +54,8 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
 @dataclass
 class MasterView:
     """What merging needs of master.xlsx, for the exact bytes read (their SHA-256): where
-    each key's row and each header's column is, and the text of every cell under a header."""
+    each key's row and each header's column is, and the text of the cells collect writes
+    (under merged_headers)."""
 
     sha256: str
     sheet: str
