@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
+import functools
 import math
 import re
 import unicodedata
@@ -68,6 +69,7 @@ def report_period_end(due: _dt.date) -> _dt.date:
     return due.replace(day=1) - _dt.timedelta(days=1)
 
 
+@functools.lru_cache(maxsize=64)  # every row of a round asks for the same due date's quarter
 def quarter_of_round(due: _dt.date) -> tuple[int, int]:
     """(year, quarter) a reporting round judges: the quarter holding its period's last day.
 

@@ -184,12 +184,6 @@ def _signoff_labels(signoff_fields: tuple[str, ...]) -> _Labels:
     return labels
 
 
-def _is_signoff_row(texts: list[str], signoff_fields: list[str]) -> bool:
-    """A row holding a sign-off label (填报人：, or 填报人：张三 with the name inline)."""
-    labels = _signoff_labels(tuple(signoff_fields))
-    return any(_label(t, labels) for t in texts if t)
-
-
 def _signoff(rows: list[list], signoff_fields: list[str], first_texts: list[str] | None = None) -> dict[str, str]:
     """field → what is written after its label (填报人：张三, or in the cells up to the next
     label), from the rows under the table. `first_texts`: the texts of rows[0], when the

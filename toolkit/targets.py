@@ -320,13 +320,9 @@ def round_targets_for_nodes(
     return _node_targets(dated, due, "\n".join(n.text for n in dated))
 
 
-# Every row of a round asks for the same due date's quarter.
-_quarter_of_round = functools.lru_cache(maxsize=64)(quarter_of_round)
-
-
 def _quarter_targets(plan: str, quarters: dict[int, str], due: _dt.date, year: int) -> Targets:
     """The round's quarter text, or the nearest one when the round's quarter has none."""
-    round_year, q = _quarter_of_round(due)
+    round_year, q = quarter_of_round(due)
     if round_year != year:
         return Targets(_whole(plan), "whole")
     earlier = [k for k in quarters if k <= q]

@@ -51,18 +51,15 @@ def clean(text: str) -> str:
     # spaces by the characters either side of it, not by the runs before or after. It makes
     # "text\n", as a cell or a quarter's body often is, one line.
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    if "\n" not in text:  # one line, the common case: the loop below without its list and join
-        if " " in text or "\t" in text or "\u3000" in text or "\xa0" in text:  # else both subs change nothing
-            text = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", text))
-        return text.strip()
-    lines = []
-    for line in text.split("\n"):
-        if " " in line or "\t" in line or "\u3000" in line or "\xa0" in line:  # else both subs change nothing
-            line = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", line))
-        line = line.strip()
-        if line:
-            lines.append(line)
-    return "\n".join(lines)
+    if "\n" not in text:  # one line, the common case: without a list and a join
+        return _tidy_line(text)
+    return "\n".join(line for line in map(_tidy_line, text.split("\n")) if line)
+
+
+def _tidy_line(line: str) -> str:
+    if " " in line or "\t" in line or "\u3000" in line or "\xa0" in line:  # else both subs change nothing
+        line = _LINE_SPACES.sub(" ", _SPACE_NEAR_CJK.sub("", line))
+    return line.strip()
 
 
 def one_line(text: str) -> str:

@@ -31,8 +31,6 @@ class CannotPatch(Exception):
 
 def column_letter(col: int) -> str:
     """1 → A, 27 → AA."""
-    if 0 < col < len(_LETTERS):
-        return _LETTERS[col]
     out = ""
     while col:
         col, rem = divmod(col - 1, 26)
@@ -49,9 +47,10 @@ def column_number(letters: bytes) -> int:
     return n
 
 
-_LETTERS: list[str] = []
-_LETTERS = ["", *(column_letter(c) for c in range(1, 703))]  # A … ZZ, looked up per cell
-_COLUMNS = {letters.encode(): c for c, letters in enumerate(_LETTERS) if letters}
+# Column number ↔ its letters as bytes (1 ↔ b"A"), for every column Excel has (A … XFD):
+# looked up per cell rather than worked out.
+_LETTER_BYTES = [b"", *(column_letter(c).encode() for c in range(1, 16385))]
+_COLUMNS = {letters: c for c, letters in enumerate(_LETTER_BYTES) if letters}
 
 
 def escape(text: str) -> str:
@@ -126,8 +125,6 @@ def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:
     return b"".join(pieces)
 
 
-# Column number → its letters as bytes (1 → b"A"), for every column Excel has (A … XFD).
-_LETTER_BYTES = [b"", *(column_letter(c).encode() for c in range(1, 16385))]
 
 
 def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
