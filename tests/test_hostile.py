@@ -192,7 +192,7 @@ def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_ow
 
 
 # ---- the sandbox itself ----------------------------------------------------------------------------------------
-def _flaky_job(context, path, sha):
+def _flaky_job(context, path):
     """A job that dies on one file, hangs on another, eats memory on a third, reads the rest."""
     if path.name == "greedy.xlsx":
         return len(bytearray(3 * 1024 ** 3))  # more than the worker's cap
@@ -211,8 +211,7 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
 
     names = [f"f{i:02d}.xlsx" for i in range(40)]
     names[5], names[23], names[31] = "crash.xlsx", "hang.xlsx", "greedy.xlsx"
-    tasks = [(tmp_path / n, "sha") for n in names]
-    out = dict(read_many(tasks, workers=2, time_limit=2, job=_flaky_job))
+    out = dict(read_many([tmp_path / n for n in names], workers=2, time_limit=2, job=_flaky_job))
     assert sorted(out) == list(range(40))
     assert isinstance(out[5], Unreadable) and out[5].code == "reader-crash"
     assert isinstance(out[23], Unreadable) and out[23].code == "timeout"
@@ -233,9 +232,8 @@ def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_m
 
     names = [f"f{i:02d}.xlsx" for i in range(24)]
     names[0], names[1] = "hang.xlsx", "crash.xlsx"  # chunks of 3 here: both in the first one
-    tasks = [(tmp_path / n, "sha") for n in names]
     began = time.monotonic()
-    out = dict(read_many(tasks, workers=2, time_limit=1, job=_flaky_job))
+    out = dict(read_many([tmp_path / n for n in names], workers=2, time_limit=1, job=_flaky_job))
     assert time.monotonic() - began < 15  # the hang costs the time limit at most twice
     assert sorted(out) == list(range(24))
     assert out[0].code == "timeout" and out[1].code == "reader-crash"

@@ -170,10 +170,9 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
         known = ledger.known_files()
     finally:
         ledger.close()
-    tasks = [(paths[i], "") for i in to_read]
     names = {str(paths[i]): results[i].name for i in to_read}
     done = len(paths) - len(to_read)
-    for n, (t, outcome) in enumerate(read_many(tasks, job=_file_job, context=(run, names, known)), start=1):
+    for n, (t, outcome) in enumerate(read_many([paths[i] for i in to_read], job=_file_job, context=(run, names, known)), start=1):
         i = to_read[t]
         if n == 2:
             faults.point("reading")  # crash tests: killed with files half read
@@ -195,7 +194,7 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
     return results
 
 
-def _file_job(context, path: Path, _sha: str) -> FileResult:
+def _file_job(context, path: Path) -> FileResult:
     """One file, in a worker: hash it (a file collected before goes no further), read,
     identify and judge it. The parent archives it."""
     run, names, known = context

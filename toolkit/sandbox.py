@@ -49,7 +49,7 @@ def _address_space() -> int:
 
 
 def _worker(conn, memory: int, parent: int, job, context) -> None:
-    """Run `job(context, path, sha)` on the files the parent sends, a chunk at a time, until
+    """Run `job(context, path)` on the files the parent sends, a chunk at a time, until
     it sends None; answer each chunk with a list of tuples, one per file."""
     _limit_memory(memory)
     while True:
@@ -63,12 +63,12 @@ def _worker(conn, memory: int, parent: int, job, context) -> None:
             return
         # One answer per chunk, not per file: each answer wakes the parent, and a wake-up per
         # file cost more than the parent's work on it.
-        conn.send([_run_one(job, context, index, path, sha) for index, path, sha in chunk])
+        conn.send([_run_one(job, context, index, path) for index, path in chunk])
 
 
-def _run_one(job, context, index: int, path: str, sha: str) -> tuple:
+def _run_one(job, context, index: int, path: str) -> tuple:
     try:
-        return ("ok", index, job(context, Path(path), sha))
+        return ("ok", index, job(context, Path(path)))
     except Unreadable as e:
         return ("unreadable", index, e.code, str(e))
     except MemoryError:
@@ -89,11 +89,11 @@ class _Slot:
         self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context), daemon=True)
         self.process.start()
         child.close()
-        self.tasks: deque[tuple[int, str, str]] = deque()
+        self.tasks: deque[tuple[int, str]] = deque()
         self.alone = False  # holds one suspect and nothing else: if it dies, that file did it
         self.started = 0.0  # when the worker last answered, or was given work while idle
 
-    def give(self, chunk: list[tuple[int, str, str]], alone: bool = False) -> None:
+    def give(self, chunk: list[tuple[int, str]], alone: bool = False) -> None:
         if not self.tasks:  # a chunk given ahead does not restart the clock of the one being read
             self.started = time.monotonic()
         self.tasks.extend(chunk)
@@ -106,9 +106,9 @@ class _Slot:
         self.conn.close()
 
 
-def read_many(tasks: list[tuple[Path, str]], job, context=None, workers: int | None = None,
+def read_many(paths: list[Path], job, context=None, workers: int | None = None,
               time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> Iterator[tuple[int, object]]:
-    """Run `job(context, path, sha256)` on each task in worker processes; yields (index,
+    """Run `job(context, path)` on each of `paths` in worker processes; yields (index,
     result) as files finish, in no particular order. The result is Unreadable when the job
     raised it, ran out of memory, crashed or overran its time. `job` must be a module-level
     function and `context` picklable (Windows starts workers afresh).
@@ -117,15 +117,15 @@ def read_many(tasks: list[tuple[Path, str]], job, context=None, workers: int | N
     trips and wake-ups). When a worker dies or overruns `time_limit` without answering, the
     files it held are suspects: each is then read again alone, and the one that kills its
     worker (or hangs) alone gets the finding; the others are read as usual."""
-    if not tasks:
+    if not paths:
         return
     ctx = mp.get_context(start_method())
-    n = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
-    chunk = max(1, min(16, len(tasks) // (n * 4)))
+    n = max(1, min(workers or os.cpu_count() or 1, len(paths)))
+    chunk = max(1, min(16, len(paths) // (n * 4)))
     spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
     slots = [spawn() for _ in range(n)]
-    pending = deque((i, str(path), sha) for i, (path, sha) in enumerate(tasks))
-    suspects: deque[tuple[int, str, str]] = deque()
+    pending = deque((i, str(path)) for i, path in enumerate(paths))
+    suspects: deque[tuple[int, str]] = deque()
     try:
         while pending or suspects or any(s.tasks for s in slots):
             for slot in slots:
@@ -179,7 +179,7 @@ def _lost(slot: _Slot, suspects: deque, code: str, why: str):
     the finding; otherwise its files are suspects, each to be read again alone."""
     slot.kill()
     if len(slot.tasks) == 1:
-        index, path, _ = slot.tasks[0]
+        index, path = slot.tasks[0]
         yield index, Unreadable(code, _message(path, why))
     else:
         suspects.extend(slot.tasks)
