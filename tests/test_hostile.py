@@ -220,6 +220,19 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
     assert all(out[i] == names[i] for i in range(40) if i not in (5, 23, 31))
 
 
+def test_workers_started_early_and_never_given_work_leave_on_their_own(monkeypatch):
+    """collect starts its workers before it knows whether any file needs reading (where they
+    start afresh, as on Windows): stopped unused, they leave by themselves, not killed."""
+    monkeypatch.setenv("DUBAN_START", "spawn")
+    from toolkit.sandbox import Workers
+
+    pool = Workers(_flaky_job, workers=2).warm()
+    processes = [slot.process for slot in pool.slots]
+    assert len(processes) == 2 and all(p.is_alive() for p in processes)
+    pool.close()
+    assert [p.exitcode for p in processes] == [0, 0]
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])  # spawn: as on Windows and macOS
 def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_more_at_most(tmp_path, monkeypatch, start):
     """The files of a worker that dies are suspects, read again one per worker: two bad files

@@ -26,7 +26,7 @@ from .ledger import Ledger, now
 from .merge import MasterView, archive, read_master, update_master
 from .reader import Returned, Unreadable, file_sha256, is_ignored, load, read_returned
 from .roundrows import RoundRows
-from .sandbox import read_many
+from .sandbox import Workers
 from .signing import read_secret
 from .units import read_units
 from .validate import judge
@@ -129,7 +129,10 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     folder = Path(folder)
     if not folder.is_dir():
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
-    with ws.lock("collect", wait=wait):
+    with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
+        paths = sorted(p for p in folder.rglob("*") if p.is_file())
+        if not all(is_ignored(p) for p in paths):
+            workers.warm()  # where workers start afresh (Windows), they start up meanwhile
         # The master is read on the other core while the run is set up and the files are read.
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
         try:
@@ -140,8 +143,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
             # parent's walks it again (and a worker copies no pages doing so): 0.1 s of
             # 0.75 on 1,000 files.
             gc.freeze()
-            paths = sorted(p for p in folder.rglob("*") if p.is_file())
-            results = _read_all(run, folder, paths, progress)
+            results = _read_all(run, folder, paths, progress, workers)
             _supersede(run, results)
             result = _finish(run, results, dry_run, seen)
         finally:
@@ -151,7 +153,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     return result
 
 
-def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[FileResult]:
+def _read_all(run: _Run, folder: Path, paths: list[Path], progress, workers: Workers) -> list[FileResult]:
     """Set aside what is not a returned file; the rest go to sandboxed workers, which hash,
     read and judge them, and are archived as they come back; then files of one content are
     settled in the folder's order."""
@@ -172,7 +174,7 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress) -> list[File
         ledger.close()
     names = {str(paths[i]): results[i].name for i in to_read}
     done = len(paths) - len(to_read)
-    for n, (t, outcome) in enumerate(read_many([paths[i] for i in to_read], job=_file_job, context=(run, names, known)), start=1):
+    for n, (t, outcome) in enumerate(workers.read([paths[i] for i in to_read], (run, names, known)), start=1):
         i = to_read[t]
         if n == 2:
             faults.point("reading")  # crash tests: killed with files half read

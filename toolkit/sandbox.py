@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -48,9 +49,10 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn, memory: int, parent: int, job, context) -> None:
+def _worker(conn, memory: int, parent: int, job, context, awaiting: bool = False) -> None:
     """Run `job(context, path)` on the files the parent sends, a chunk at a time, until
-    it sends None; answer each chunk with a list of tuples, one per file."""
+    it sends None; answer each chunk with a list of tuples, one per file. A worker started
+    before the context existed (awaiting) is sent ("context", context) first, pickled."""
     _limit_memory(memory)
     while True:
         # A forked worker holds copies of the parent's pipe ends, so it would never see the
@@ -58,6 +60,12 @@ def _worker(conn, memory: int, parent: int, job, context) -> None:
         while not conn.poll(0.5):
             if os.getppid() != parent:
                 return
+        if awaiting:
+            message = pickle.loads(conn.recv_bytes())
+            if message is None:  # stopped before there was anything to read
+                return
+            context, awaiting = message[1], False
+            continue
         chunk = conn.recv()
         if chunk is None:
             return
@@ -84,9 +92,9 @@ def _message(path, why: str) -> str:
 class _Slot:
     """One worker and the files it has been given and not yet answered, in order."""
 
-    def __init__(self, ctx, memory: int, job, context):
+    def __init__(self, ctx, memory: int, job, context, awaiting: bool = False):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context, awaiting), daemon=True)
         self.process.start()
         child.close()
         self.tasks: deque[tuple[int, str]] = deque()
@@ -100,33 +108,64 @@ class _Slot:
         self.alone = alone
         self.conn.send(chunk)
 
+    def stop(self) -> None:
+        """Ask the worker to leave (it finishes the chunk in hand first)."""
+        if self.process.is_alive():
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+
     def kill(self) -> None:
         self.process.kill()
         self.process.join()
         self.conn.close()
 
 
-def read_many(paths: list[Path], job, context=None, workers: int | None = None,
-              time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> Iterator[tuple[int, object]]:
-    """Run `job(context, path)` on each of `paths` in worker processes; yields (index,
-    result) as files finish, in no particular order. The result is Unreadable when the job
-    raised it, ran out of memory, crashed or overran its time. `job` must be a module-level
-    function and `context` picklable (Windows starts workers afresh).
+class Workers:
+    """The worker processes of one read(). Where a process starts afresh (Windows, macOS:
+    a new interpreter imports duban and unpickles its job, a quarter of a second each),
+    warm() starts them at once, so they start up while the caller prepares what they will
+    need; the context then follows through the pipe. Where they fork, they are forked when
+    read() is called, with the context in their memory already."""
 
-    Files go to the workers in small chunks and come back a chunk at a time (fewer round
-    trips and wake-ups). When a worker dies or overruns `time_limit` without answering, the
-    files it held are suspects: each is then read again alone, and the one that kills its
-    worker (or hangs) alone gets the finding; the others are read as usual."""
-    if not paths:
-        return
-    ctx = mp.get_context(start_method())
-    n = max(1, min(workers or os.cpu_count() or 1, len(paths)))
-    chunk = max(1, min(16, len(paths) // (n * 4)))
-    spawn = lambda: _Slot(ctx, memory, job, context)  # noqa: E731
-    slots = [spawn() for _ in range(n)]
-    pending = deque((i, str(path)) for i, path in enumerate(paths))
-    suspects: deque[tuple[int, str]] = deque()
-    try:
+    def __init__(self, job, workers: int | None = None, time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
+        self.job, self.time_limit, self.memory = job, time_limit, memory
+        self.ctx = mp.get_context(start_method())
+        self.size = max(1, workers or os.cpu_count() or 1)
+        self.slots: list[_Slot] = []
+        self._context: bytes | None = None  # pickled once, for every worker started afresh
+
+    def warm(self) -> Workers:
+        if self.ctx.get_start_method() != "fork" and not self.slots:
+            self.slots = [_Slot(self.ctx, self.memory, self.job, None, awaiting=True) for _ in range(self.size)]
+        return self
+
+    def read(self, paths: list[Path], context=None) -> Iterator[tuple[int, object]]:
+        """Run `job(context, path)` on each of `paths`; yields (index, result) as files
+        finish, in no particular order. The result is Unreadable when the job raised it, ran
+        out of memory, crashed or overran its time. `job` must be a module-level function and
+        `context` picklable (Windows starts workers afresh).
+
+        Files go to the workers in small chunks and come back a chunk at a time (fewer round
+        trips and wake-ups). When a worker dies or overruns the time limit without answering,
+        the files it held are suspects: each is then read again alone, and the one that kills
+        its worker (or hangs) alone gets the finding; the others are read as usual."""
+        if not paths:
+            return
+        if self.ctx.get_start_method() == "fork":
+            self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
+        else:
+            self._context = pickle.dumps(("context", context), protocol=pickle.HIGHEST_PROTOCOL)
+            self.warm()
+            for slot in self.slots:
+                slot.conn.send_bytes(self._context)
+        n = len(self.slots)
+        chunk = max(1, min(16, len(paths) // (n * 4)))
+        spawn = lambda: self._start(context)  # noqa: E731
+        slots = self.slots
+        pending = deque((i, str(path)) for i, path in enumerate(paths))
+        suspects: deque[tuple[int, str]] = deque()
         while pending or suspects or any(s.tasks for s in slots):
             for slot in slots:
                 if suspects:
@@ -135,17 +174,38 @@ def read_many(paths: list[Path], job, context=None, workers: int | None = None,
                 # The next chunk goes out before the worker runs dry, so it never waits for the parent.
                 elif not slot.alone and len(slot.tasks) <= chunk and pending:
                     slot.give([pending.popleft() for _ in range(min(chunk, len(pending)))])
-            yield from _collect_ready(slots, time_limit, spawn, suspects)
-    finally:
-        for slot in slots:
-            if slot.process.is_alive():
-                try:
-                    slot.conn.send(None)
-                except (BrokenPipeError, OSError):
-                    pass
+            yield from _collect_ready(slots, self.time_limit, spawn, suspects)
+
+    def _start(self, context) -> _Slot:
+        if self.ctx.get_start_method() == "fork":
+            return _Slot(self.ctx, self.memory, self.job, context)
+        slot = _Slot(self.ctx, self.memory, self.job, None, awaiting=True)
+        slot.conn.send_bytes(self._context)
+        return slot
+
+    def close(self) -> None:
+        """Stop every worker: all are asked first, then waited for (each takes a moment to
+        leave, and they leave together)."""
+        for slot in self.slots:
+            slot.stop()
+        for slot in self.slots:
             slot.process.join(timeout=1)
             if slot.process.is_alive():
                 slot.kill()
+        self.slots = []
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_many(paths: list[Path], job, context=None, workers: int | None = None,
+              time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT) -> Iterator[tuple[int, object]]:
+    """Workers(...).read(paths, context), the workers stopped at the end: see Workers.read."""
+    with Workers(job, workers, time_limit, memory) as pool:
+        yield from pool.read(paths, context)
 
 
 def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque):
