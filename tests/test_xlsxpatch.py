@@ -12,7 +12,7 @@ from conftest import needs_office
 from openpyxl.styles import Font, PatternFill
 
 from toolkit.office import convert
-from toolkit.xlsxpatch import CannotPatch, column_letter, patch_cells, patch_sheet_xml
+from toolkit.xlsxpatch import CannotPatch, column_letter, column_number, patch_cells, patch_sheet_xml
 
 
 def workbook(path):
@@ -80,6 +80,8 @@ def test_rows_that_are_not_there_and_prefixed_xml_are_refused_not_guessed():
 
 def test_column_letters():
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+    assert all(column_number(column_letter(n).encode()) == n for n in range(1, 16385))
+    assert column_number(b"XFD") == 16384
 
 
 @needs_office

@@ -38,19 +38,33 @@ def column_letter(col: int) -> str:
     return out
 
 
-def column_number(letters: bytes) -> int:
-    n = _COLUMNS.get(letters)
-    if n is None:
+class _Letters(dict):
+    """Column number → its letters as bytes (1 → b"A"), worked out on first use and kept:
+    looked up per cell. (A table of all 16,384 made at import cost every duban process,
+    and every worker collect starts afresh, 15 ms.)"""
+
+    def __missing__(self, col: int) -> bytes:
+        letters = self[col] = column_letter(col).encode()
+        return letters
+
+
+class _Numbers(dict):
+    """Column letters as bytes → the column's number, worked out on first use and kept."""
+
+    def __missing__(self, letters: bytes) -> int:
         n = 0
         for ch in letters:
             n = n * 26 + ch - 64
-    return n
+        self[letters] = n
+        return n
 
 
-# Column number ↔ its letters as bytes (1 ↔ b"A"), for every column Excel has (A … XFD):
-# looked up per cell rather than worked out.
-_LETTER_BYTES = [b"", *(column_letter(c).encode() for c in range(1, 16385))]
-_COLUMNS = {letters: c for c, letters in enumerate(_LETTER_BYTES) if letters}
+_LETTER_BYTES = _Letters()
+_COLUMNS = _Numbers()
+
+
+def column_number(letters: bytes) -> int:
+    return _COLUMNS[letters]
 
 
 def escape(text: str) -> str:
