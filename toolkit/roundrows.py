@@ -7,6 +7,7 @@ which unit a row belongs to, thousands of times.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .template import UnitRow
 from .text import fold, split_star
@@ -21,15 +22,21 @@ def row_identity(number: str, title: str) -> tuple[str, str]:
 class RoundRows:
     by_unit: dict[str, list[UnitRow]]
     owners_by_key: dict[str, set[str]] = field(default_factory=dict)
-    owners_by_identity: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    row_by_key: dict[str, UnitRow] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for unit, rows in self.by_unit.items():
             for r in rows:
                 self.owners_by_key.setdefault(r.key, set()).add(unit)
-                self.owners_by_identity.setdefault(row_identity(r.number, r.title), set()).add(unit)
-                self.row_by_key.setdefault(r.key, r)
+
+    @cached_property
+    def owners_by_identity(self) -> dict[tuple[str, str], set[str]]:
+        """Built when first asked (a row without its key): signed files never ask, and
+        folding every title took a third of setting up a round's rows."""
+        out: dict[tuple[str, str], set[str]] = {}
+        for unit, rows in self.by_unit.items():
+            for r in rows:
+                out.setdefault(row_identity(r.number, r.title), set()).add(unit)
+        return out
 
     def owners(self, key: str, number: str, title: str) -> set[str]:
         """Units that report on a row given by its key, else by its number and title."""
