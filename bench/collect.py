@@ -1,6 +1,10 @@
 """bench/collect: duban collect on N returned workbooks, against (a) a plain openpyxl loop
 reading the same files (as scripts call load_workbook, and in its faster read-only mode) and
-(b) the floor: every file's sheet XML read with zipfile alone.
+(b) the floor: every file's sheet XML read with zipfile alone. Also measured in the same run,
+to tell the machine's disk from duban: (c) the write floor, every file copied into a new
+folder, the least that the archive (CLI.md: rounds/R/received/<sha256>.<ext>, one file per
+returned file) must write; and collect with its workers started afresh, as on Windows and
+macOS, for 100 and 1,000 files.
 
 The returned files are built from the Zhanjiang sample scaled up to N units of 2 items each:
 the round's workbooks are generated with last round's answers pre-filled, which makes each
@@ -14,6 +18,7 @@ than the openpyxl loop, within 3x of the floor.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -132,6 +137,29 @@ def time_openpyxl(inbox: Path, read_only: bool) -> float:
     return time.perf_counter() - start
 
 
+def time_write_floor(inbox: Path, scratch: Path) -> float:
+    """Every file copied into a new folder, as collect's archive must (without hashing or
+    renaming): how fast this disk creates files just now."""
+    target = Path(tempfile.mkdtemp(dir=scratch))
+    start = time.perf_counter()
+    for i, path in enumerate(sorted(inbox.iterdir())):
+        shutil.copyfile(path, target / f"{i}.xlsx")
+    return time.perf_counter() - start
+
+
+def time_spawned(ws_dir: Path, inbox: Path, scratch: Path) -> float:
+    """collect with workers started afresh (DUBAN_START=spawn), as on Windows and macOS."""
+    before = os.environ.get("DUBAN_START")
+    os.environ["DUBAN_START"] = "spawn"
+    try:
+        return time_duban(ws_dir, inbox, scratch)
+    finally:
+        if before is None:
+            del os.environ["DUBAN_START"]
+        else:
+            os.environ["DUBAN_START"] = before
+
+
 def time_floor(inbox: Path) -> float:
     start = time.perf_counter()
     for path in sorted(inbox.iterdir()):
@@ -145,7 +173,8 @@ def time_floor(inbox: Path) -> float:
 def main(sizes: list[int] | None = None) -> None:
     sizes = sizes or [int(a) for a in sys.argv[2:]] or [100, 1000, 10000]
     print("collect: N returned workbooks (2 items each), end to end")
-    print(f"  {'N':>6} {'duban':>8} {'openpyxl':>9} {'read-only':>10} {'floor':>7} {'openpyxl/duban':>15} {'read-only/duban':>16} {'duban/floor':>12}")
+    print(f"  {'N':>6} {'duban':>8} {'openpyxl':>9} {'read-only':>10} {'floor':>7} {'write':>7} {'openpyxl/duban':>15} "
+          f"{'read-only/duban':>16} {'duban/floor':>12} {'spawned':>8}")
     with tempfile.TemporaryDirectory() as scratch:
         for n in sizes:
             _row(n, Path(scratch))
@@ -154,8 +183,10 @@ def main(sizes: list[int] | None = None) -> None:
 def _row(n: int, scratch: Path) -> None:
     ws_dir, inbox = build(n)
     duban = time_duban(ws_dir, inbox, scratch)
+    write = time_write_floor(inbox, scratch)
+    spawned = f"{time_spawned(ws_dir, inbox, scratch):7.2f}s" if n <= 1000 else f"{'-':>8}"
     floor = time_floor(inbox)
     fast = time_openpyxl(inbox, read_only=True)
     plain = time_openpyxl(inbox, read_only=False)
-    print(f"  {n:>6} {duban:7.2f}s {plain:8.2f}s {fast:9.2f}s {floor:6.2f}s {plain / duban:14.1f}x "
-          f"{fast / duban:15.1f}x {duban / floor:11.1f}x")
+    print(f"  {n:>6} {duban:7.2f}s {plain:8.2f}s {fast:9.2f}s {floor:6.2f}s {write:6.2f}s {plain / duban:14.1f}x "
+          f"{fast / duban:15.1f}x {duban / floor:11.1f}x {spawned}")
