@@ -138,8 +138,12 @@ class Workers:
 
     def warm(self) -> Workers:
         if self.ctx.get_start_method() != "fork" and not self.slots:
-            self.slots = [_Slot(self.ctx, self.memory, self.job, None, awaiting=True) for _ in range(self.size)]
+            self.slots = [self._afresh() for _ in range(self.size)]
         return self
+
+    def _afresh(self) -> _Slot:
+        """A worker started afresh, to be sent the context when it exists."""
+        return _Slot(self.ctx, self.memory, self.job, None, awaiting=True)
 
     def read(self, paths: list[Path], context=None) -> Iterator[tuple[int, object]]:
         """Run `job(context, path)` on each of `paths`; yields (index, result) as files
@@ -179,7 +183,7 @@ class Workers:
     def _start(self, context) -> _Slot:
         if self.ctx.get_start_method() == "fork":
             return _Slot(self.ctx, self.memory, self.job, context)
-        slot = _Slot(self.ctx, self.memory, self.job, None, awaiting=True)
+        slot = self._afresh()
         slot.conn.send_bytes(self._context)
         return slot
 
