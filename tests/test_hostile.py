@@ -233,6 +233,18 @@ def test_workers_started_early_and_never_given_work_leave_on_their_own(monkeypat
     assert [p.exitcode for p in processes] == [0, 0]
 
 
+def test_workers_started_afresh_for_one_file_are_one(tmp_path, monkeypatch):
+    """Not warmed beforehand, a pool starts no more workers than there are files (a process
+    started afresh costs a quarter of a second)."""
+    monkeypatch.setenv("DUBAN_START", "spawn")
+    from toolkit.sandbox import Workers
+
+    with Workers(_flaky_job, workers=2) as pool:
+        out = dict(pool.read([tmp_path / "only.xlsx"], "context"))
+        assert len(pool.slots) == 1
+    assert out == {0: "only.xlsx"}
+
+
 @pytest.mark.parametrize("start", ["fork", "spawn"])  # spawn: as on Windows and macOS
 def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_more_at_most(tmp_path, monkeypatch, start):
     """The files of a worker that dies are suspects, read again one per worker: two bad files

@@ -136,9 +136,10 @@ class Workers:
         self.slots: list[_Slot] = []
         self._context: bytes | None = None  # pickled once, for every worker started afresh
 
-    def warm(self) -> Workers:
+    def warm(self, count: int | None = None) -> Workers:
+        """Start the workers now where they start afresh (`count` of them, at most the pool's size)."""
         if self.ctx.get_start_method() != "fork" and not self.slots:
-            self.slots = [self._afresh() for _ in range(self.size)]
+            self.slots = [self._afresh() for _ in range(min(self.size, count or self.size))]
         return self
 
     def _afresh(self) -> _Slot:
@@ -161,7 +162,7 @@ class Workers:
             self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
         else:
             self._context = pickle.dumps(("context", context), protocol=pickle.HIGHEST_PROTOCOL)
-            self.warm()
+            self.warm(len(paths))  # not warmed before: no more workers than files
             for slot in self.slots:
                 slot.conn.send_bytes(self._context)
         n = len(self.slots)
