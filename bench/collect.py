@@ -28,12 +28,12 @@ import zipfile
 from pathlib import Path
 
 from bench.common import scaled_breakdown
-from toolkit.collect import collect
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
-from toolkit.samples import sample_path
-from toolkit.workspace import Workspace
+from toolkit.collect.run import collect
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
+from toolkit.store.samples import sample_path
+from toolkit.store.workspace import Workspace
 
 CACHE = Path(__file__).parent / ".cache"
 VERSION = 2  # bump when the built inputs change

@@ -11,11 +11,12 @@ import tempfile
 from pathlib import Path
 
 from bench.common import best_of, scaled_breakdown
-from toolkit.generate import generate, unit_rows
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
-from toolkit.samples import sample_path
-from toolkit.template import READ_ONLY
+from toolkit.core.assign import unit_rows
+from toolkit.core.schema import READ_ONLY
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
+from toolkit.store.samples import sample_path
 
 UNITS, PER_UNIT = 100, 5
 ROUND = "2022-05-03"

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from bench.common import best_of
 from toolkit import simulate
-from toolkit.collect import collect
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.office import find_soffice
-from toolkit.samples import sample_path
+from toolkit.collect.run import collect
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.office import find_soffice
+from toolkit.store.samples import sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUND = "2023-01-03"
@@ -42,9 +42,11 @@ def heshan_workspace(root: Path):
 
 def stages(ws) -> dict[str, float]:
     """Seconds per stage of one summary, each stage timed by itself (best of 3)."""
-    from toolkit import stats
-    from toolkit.summary import _load, build_table, read_summary_config, resolve_summary_round, table_notes
-    from toolkit.summarysheet import write_workbook
+    from toolkit.store.summaryconfig import read_summary_config
+    from toolkit.summary import stats
+    from toolkit.summary.run import _load, resolve_summary_round
+    from toolkit.summary.table import build_table, table_notes
+    from toolkit.summary.sheet import write_workbook
 
     cfg = ws.config()
     scfg = read_summary_config(ws, cfg)
@@ -63,7 +65,7 @@ def stages(ws) -> dict[str, float]:
 
 
 def main() -> None:
-    from toolkit.summary import summary
+    from toolkit.summary.run import summary
 
     with tempfile.TemporaryDirectory() as tmp:
         ws = heshan_workspace(Path(tmp))

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
-from toolkit.office import find_soffice
+from toolkit.store.office import find_soffice
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # LibreOffice tests skip on a machine without it; CI installs it and sets DUBAN_REQUIRE_OFFICE,

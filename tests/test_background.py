@@ -8,8 +8,8 @@ import signal
 
 import pytest
 
-from toolkit.background import Background
-from toolkit.fsutil import FileBusy
+from toolkit.collect.background import Background
+from toolkit.store.fsutil import FileBusy
 
 
 def _pid_and(x):

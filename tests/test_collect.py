@@ -10,10 +10,10 @@ import pytest
 from conftest import IMPORT, needs_office
 
 from toolkit import simulate
-from toolkit.collect import collect
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
+from toolkit.collect.run import collect
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
 
 ROUND = "2022-07-03"
 ON_TIME = dt.datetime(2022, 7, 1, 9, 30)
@@ -35,7 +35,7 @@ class Round:
         """The unit's item keys in its workbook's order, from the signed metadata."""
         import python_calamine as pc
 
-        from toolkit.signing import META_SHEET, from_cells
+        from toolkit.core.signing import META_SHEET, from_cells
 
         meta = from_cells(pc.CalamineWorkbook.from_path(str(self.generated[unit].path)).get_sheet_by_name(META_SHEET).to_python())
         return [k for k, _ in meta.rows]
@@ -126,41 +126,41 @@ def test_a_file_that_cannot_be_opened_is_a_finding_and_is_tried_again_next_time(
     """As on Windows when a program holds the file: PermissionError. (As root here, a chmod
     would not stop the read, so the error is raised where the file is opened; the workers
     are forked and inherit it.)"""
-    import toolkit.reader
+    import toolkit.collect.reader
 
     rnd.fill(DGRC, name="locked.xlsx")
     rnd.fill(EDU, name="fine.xlsx")
-    real_load = toolkit.reader.load
+    real_load = toolkit.collect.reader.load
 
     def load(path):
         if path.name == "locked.xlsx":
             raise PermissionError(13, "Permission denied")
         return real_load(path)
 
-    monkeypatch.setattr("toolkit.collect.load", load)
+    monkeypatch.setattr("toolkit.collect.run.load", load)
     result = rnd.collect()
     locked = only(result, "locked")
     assert locked.outcome == "unreadable" and codes(locked) == ["cannot-open"] and "占用" in locked.findings[0].message
     assert only(result, "fine").outcome == "accepted"
-    monkeypatch.setattr("toolkit.collect.load", real_load)
+    monkeypatch.setattr("toolkit.collect.run.load", real_load)
     again = rnd.collect()
     assert only(again, "locked").outcome == "accepted" and only(again, "fine").outcome == "unchanged"
 
 
 def test_a_file_moved_away_before_it_is_archived_is_not_recorded_and_is_taken_next_time(rnd, monkeypatch):
     """Read by a worker, then gone (moved by the clerk) before the parent archives it."""
-    import toolkit.collect
+    import toolkit.collect.run
 
     rnd.fill(DGRC, name="moved.xlsx")
     rnd.fill(EDU, name="stays.xlsx")
-    real_archive = toolkit.collect.archive
+    real_archive = toolkit.collect.run.archive
 
     def archive(ws, source, round_name, sha256):
         if source.name == "moved.xlsx":
             raise FileNotFoundError(2, "No such file or directory")
         return real_archive(ws, source, round_name, sha256)
 
-    monkeypatch.setattr("toolkit.collect.archive", archive)
+    monkeypatch.setattr("toolkit.collect.run.archive", archive)
     result = rnd.collect()
     moved = only(result, "moved")
     assert moved.outcome == "unreadable" and codes(moved) == ["cannot-open"] and "移走" in moved.findings[0].message
@@ -168,7 +168,7 @@ def test_a_file_moved_away_before_it_is_archived_is_not_recorded_and_is_taken_ne
     ledger = Ledger(rnd.ws.ledger_path)
     assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["stays.xlsx"]
     ledger.close()
-    monkeypatch.setattr("toolkit.collect.archive", real_archive)
+    monkeypatch.setattr("toolkit.collect.run.archive", real_archive)
     assert only(rnd.collect(), "moved").outcome == "accepted"
 
 
@@ -458,7 +458,7 @@ def test_a_master_cell_edited_by_hand_is_not_overwritten(rnd):
 def test_a_master_saved_by_hand_after_collect_read_it_is_read_again_not_patched_blindly(rnd, monkeypatch):
     """collect reads the master early, on the other core; a clerk saving it in Excel before
     the update must not have the update patched into a layout it no longer has."""
-    from toolkit.merge import read_master
+    from toolkit.collect.merge import read_master
 
     rnd.fill(DGRC, name="first.xlsx", saved_at=dt.datetime(2022, 6, 30, 9, 0))
     rnd.collect()
@@ -470,7 +470,7 @@ def test_a_master_saved_by_hand_after_collect_read_it_is_read_again_not_patched_
     sheet.insert_rows(3)  # every row moves down one
     sheet.cell(3, 2).value = "督查室插入的说明行"
     wb.save(rnd.ws.master_path)
-    monkeypatch.setattr("toolkit.collect.read_master", lambda path, cfg: stale)  # as if read before the save
+    monkeypatch.setattr("toolkit.collect.run.read_master", lambda path, cfg: stale)  # as if read before the save
     rnd.fill(DGRC, name="second.xlsx", saved_at=dt.datetime(2022, 7, 1, 9, 0), answers=rnd.answers(DGRC, 进展情况="单位的新说法。"))
     assert only(rnd.collect(), "second").outcome == "accepted"
     assert [rnd.master()[k]["进展情况"].value for k in rnd.keys(DGRC)] == ["单位的新说法。"] * 2
@@ -525,7 +525,7 @@ def test_workers_started_afresh_as_on_windows_collect_the_same(rnd, monkeypatch)
 
 
 def test_signoff_read_from_cells_or_written_inline():
-    from toolkit.extract import _signoff
+    from toolkit.collect.extract import _signoff
 
     fields = ["填报人", "联系电话", "单位负责人审核", "填报日期"]
     rows = [["", "填报人：", "张三", "联系电话:", "", "单位负责人审核： 李四", "填报日期", "2022年7月1日"]]

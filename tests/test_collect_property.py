@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit import simulate
-from toolkit.collect import collect
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
+from toolkit.collect.run import collect
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
 
 ROUND = "2022-07-03"
 STATUSES = ["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]

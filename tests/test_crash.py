@@ -19,9 +19,9 @@ import pytest
 from conftest import IMPORT
 
 from toolkit import simulate
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
 
 ROUND = "2022-07-03"
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_killed_at_random_moments_the_master_is_always_whole(tmp_path, reference
 
 def test_two_collects_at_once_the_second_stops_with_exit_3(tmp_path):
     ws, inbox = build(tmp_path)
-    from toolkit.workspace import Workspace
+    from toolkit.store.workspace import Workspace
 
     with Workspace.open(ws.root).lock("collect"):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -1,4 +1,4 @@
-"""Dates as units and plans write them (toolkit.dates)."""
+"""Dates as units and plans write them (toolkit.core.dates)."""
 
 import datetime as dt
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.dates import (
+from toolkit.core.dates import (
     ParsedDate,
     end_of_month,
     find_dates,

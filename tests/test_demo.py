@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from toolkit.office import find_soffice
+from toolkit.store.office import find_soffice
 
 
 def test_the_demo_runs_the_round_trip(tmp_path, run):

@@ -11,12 +11,13 @@ import pytest
 import python_calamine as pc
 from conftest import IMPORT, needs_office
 
-from toolkit.generate import safe_file_name
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
-from toolkit.office import convert
-from toolkit.signing import META_SHEET, from_cells, read_secret, row_hash
-from toolkit.template import PREVIOUS_FILL, SHEET
+from toolkit.core.schema import SHEET
+from toolkit.core.signing import META_SHEET, from_cells, row_hash
+from toolkit.generate.template import PREVIOUS_FILL
+from toolkit.importing.run import init_workspace
+from toolkit.store.fsutil import safe_file_name
+from toolkit.store.ledger import Ledger
+from toolkit.store.office import convert
 
 HESHAN = IMPORT / "heshan_categories_groups_nodes.xlsx"
 SUBROWS = IMPORT / "merged_subrows.xlsx"
@@ -130,13 +131,13 @@ def test_signed_metadata_identifies_the_file_and_each_rows_text(heshan, run):
     meta = metadata(path)
     cfg = heshan.config()
     assert (meta.workspace_id, meta.round, meta.unit) == (cfg.workspace_id, "2022-07-03", "市发展改革局")
-    assert meta.verify(read_secret(heshan.state_dir))
+    assert meta.verify(heshan.secret())
     sheet = openpyxl.load_workbook(path)[SHEET]
     assert [k for k, _ in meta.rows] == [sheet.cell(r, 13).value for r in (5, 6)]
     assert meta.rows[0][1] == row_hash(*[sheet.cell(5, c).value or "" for c in range(1, 7)])
     assert openpyxl.load_workbook(path)[META_SHEET].sheet_state == "veryHidden"
     meta.unit = "市财政局"  # a forged copy for another unit no longer verifies
-    assert not meta.verify(read_secret(heshan.state_dir))
+    assert not meta.verify(heshan.secret())
 
 
 def test_previous_rounds_accepted_answers_are_prefilled_and_marked(heshan, run):
@@ -181,10 +182,30 @@ def test_an_unknown_unit_or_round_is_a_clear_error(heshan, run):
     assert code == 2 and "2022-04-03" in out
 
 
-def test_a_round_not_in_duban_toml_is_added(heshan, run):
-    generate(run, heshan, "--round", "2022-08-15")
-    rounds = [r.name for r in heshan.config().rounds]
-    assert "2022-08-15" in rounds
+def test_a_round_not_in_duban_toml_is_refused_unless_added_with_new_round(heshan, run):
+    code, out = run("generate", "-w", heshan.root, "--round", "2022-08-15")
+    assert code == 2 and "2022-04-03（第一次报送）" in out and "--new-round" in out
+    assert not (heshan.root / "rounds" / "2022-08-15").exists()
+    assert "2022-08-15" not in [r.name for r in heshan.config().rounds]
+    generate(run, heshan, "--round", "2022-08-15", "--new-round")
+    added = [r for r in heshan.config().rounds if r.name == "2022-08-15"]
+    assert [r.label for r in added] == ["8月15日报送"]
+    for command in ("status", "summary"):  # listed now, so every command takes it
+        assert run(command, "-w", heshan.root, "--round", "2022-08-15")[0] in (0, 1)
+
+
+@pytest.mark.parametrize("date", ["2024-05-05", "2021-12-31", "2023-02-03"])
+def test_a_new_round_outside_the_workspace_year_is_refused(heshan, run, date):
+    code, out = run("generate", "-w", heshan.root, "--round", date, "--new-round")
+    assert code == 2 and "2022年" in out
+    assert date not in [r.name for r in heshan.config().rounds]
+
+
+@pytest.mark.parametrize("command", ["status", "summary", "collect", "mail"])
+def test_every_command_refuses_a_round_not_in_duban_toml_the_same_way(heshan, run, tmp_path, command):
+    extra = {"collect": [str(tmp_path)], "mail": ["--drafts"]}.get(command, [])
+    code, out = run(command, *extra, "-w", heshan.root, "--round", "2024-05-05")
+    assert code == 2 and "不在 duban.toml 的报送轮次中" in out and "2022-04-03（第一次报送）" in out
 
 
 @pytest.mark.parametrize("parts, expected", [
@@ -206,7 +227,7 @@ def test_long_file_names_are_cut_from_the_title_and_keep_the_unit():
 def test_metadata_and_dropdown_survive_libreoffice_xls_and_ods_round_trips(heshan, run, tmp_path):
     out = generate(run, heshan, "--round", "2022-07-03")
     sources = [heshan.root / f["path"] for f in out["files"]]
-    secret = read_secret(heshan.state_dir)
+    secret = heshan.secret()
     for fmt in ("xls", "ods"):
         converted = convert(sources, fmt, tmp_path / fmt)
         back = convert(converted, "xlsx", tmp_path / f"{fmt}-back")
@@ -239,7 +260,7 @@ def test_a_small_and_a_large_unit_print_one_a4_landscape_page_wide(tmp_path, run
     table = tmp_path / "table.xlsx"
     _big_table(table, n)
     ws, _ = init_workspace(tmp_path / "ws", table)
-    out = generate(run, ws, "--round", "2022-05-03", "--unit", "市发展改革局")
+    out = generate(run, ws, "--round", ws.config().rounds[1].name, "--unit", "市发展改革局")
     (pdf,) = convert([ws.root / out["files"][0]["path"]], "pdf", tmp_path / "pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "841.89 x 595.3" in info  # A4 landscape, in points
@@ -259,11 +280,11 @@ def test_help_lists_generate(run):
 
 def test_cooperating_units_get_workbooks_only_when_duban_toml_says_so(tmp_path, run):
     ws, _ = init_workspace(tmp_path / "ws", IMPORT / "basic.xlsx")
-    units = {f["unit"] for f in generate(run, ws, "--round", "2022-05-03")["files"]}
+    units = {f["unit"] for f in generate(run, ws, "--round", ws.config().rounds[1].name)["files"]}
     assert units == {"市发展改革局"}
     text = ws.config_path.read_text(encoding="utf-8").replace("cooperating_units_report = false", "cooperating_units_report = true")
     ws.config_path.write_text(text, encoding="utf-8")
-    out = generate(run, ws, "--round", "2022-05-03")
+    out = generate(run, ws, "--round", ws.config().rounds[1].name)
     by_unit = {f["unit"]: f["items"] for f in out["files"]}
     assert by_unit["市自然资源局"] == ["2", "3", "4", "5"] and "市直有关单位" in by_unit
     assert "各项目建设单位" not in by_unit  # an implementing unit, not a cooperating one

@@ -173,7 +173,7 @@ def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_ow
     pasted = simulate.foreign_rows(mine, rnd.tmp / "pasted.xlsx", theirs, replace=True)
     import python_calamine as pc
 
-    from toolkit.signing import META_SHEET, from_cells
+    from toolkit.core.signing import META_SHEET, from_cells
 
     meta = from_cells(pc.CalamineWorkbook.from_path(str(pasted)).get_sheet_by_name(META_SHEET).to_python())
     meta.rows = [(k, h) for k, h in zip(rnd.keys(EDU), [h for _, h in meta.rows])]
@@ -206,8 +206,8 @@ def _flaky_job(context, path):
 
 
 def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
-    from toolkit.reader import Unreadable
-    from toolkit.sandbox import read_many
+    from toolkit.collect.reader import Unreadable
+    from toolkit.collect.sandbox import read_many
 
     names = [f"f{i:02d}.xlsx" for i in range(40)]
     names[5], names[23], names[31] = "crash.xlsx", "hang.xlsx", "greedy.xlsx"
@@ -224,7 +224,7 @@ def test_workers_started_early_and_never_given_work_leave_on_their_own(monkeypat
     """collect starts its workers before it knows whether any file needs reading (where they
     start afresh, as on Windows): stopped unused, they leave by themselves, not killed."""
     monkeypatch.setenv("DUBAN_START", "spawn")
-    from toolkit.sandbox import Workers
+    from toolkit.collect.sandbox import Workers
 
     pool = Workers(_flaky_job, workers=2).warm()
     processes = [slot.process for slot in pool.slots]
@@ -237,7 +237,7 @@ def test_workers_started_afresh_for_one_file_are_one(tmp_path, monkeypatch):
     """Not warmed beforehand, a pool starts no more workers than there are files (a process
     started afresh costs a quarter of a second)."""
     monkeypatch.setenv("DUBAN_START", "spawn")
-    from toolkit.sandbox import Workers
+    from toolkit.collect.sandbox import Workers
 
     with Workers(_flaky_job, workers=2) as pool:
         out = dict(pool.read([tmp_path / "only.xlsx"], "context"))
@@ -252,8 +252,8 @@ def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_m
     monkeypatch.setenv("DUBAN_START", start)
     import time
 
-    from toolkit.reader import Unreadable
-    from toolkit.sandbox import read_many
+    from toolkit.collect.reader import Unreadable
+    from toolkit.collect.sandbox import read_many
 
     names = [f"f{i:02d}.xlsx" for i in range(24)]
     names[0], names[1] = "hang.xlsx", "crash.xlsx"  # chunks of 3 here: both in the first one

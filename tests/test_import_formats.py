@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import BadInputError
-from toolkit.importer import read_breakdown
+from toolkit.core.errors import BadInputError
+from toolkit.importing.breakdown import read_breakdown
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 

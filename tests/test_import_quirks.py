@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.importer import read_breakdown
+from toolkit.importing.breakdown import read_breakdown
 
 FIX = Path(__file__).parent / "fixtures" / "import"
 

@@ -16,14 +16,17 @@ import tomlkit
 from aiosmtpd.controller import Controller
 from conftest import IMPORT
 
-from toolkit import configfile, simulate
-from toolkit.collect import collect
-from toolkit.errors import ConfigError
-from toolkit.generate import MANIFEST, generate, unit_rows
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
-from toolkit.mail import mail
-from toolkit.mailmsg import encoded_words, fit_file_name, parse_addresses
+from toolkit import simulate
+from toolkit.collect.run import collect
+from toolkit.core.assign import unit_rows
+from toolkit.core.errors import ConfigError
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.mail.message import encoded_words, fit_file_name, parse_addresses
+from toolkit.mail.run import mail
+from toolkit.store import configfile
+from toolkit.store.ledger import Ledger
+from toolkit.store.workspace import MANIFEST
 
 ROUND = "2022-07-03"
 DGRC, INDUSTRY, OFFICE, PUBLICITY, EDU = "市发展改革局", "市工业城管委会", "市委办公室", "市委宣传部", "市教育局"

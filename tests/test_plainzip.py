@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from toolkit.reader import MAX_UNZIPPED_BYTES, Unreadable, _open_zip, _PlainZip
+from toolkit.collect.reader import MAX_UNZIPPED_BYTES, Unreadable, _open_zip, _PlainZip
 
 
 def make_zip(comment: bytes = b"", **members: bytes) -> bytes:

@@ -2,8 +2,8 @@
 
 from collections import Counter
 
-from toolkit.importer import read_breakdown
-from toolkit.samples import sample_path
+from toolkit.importing.breakdown import read_breakdown
+from toolkit.store.samples import sample_path
 
 
 def test_zhanjiang_attachment_1_has_113_items_and_no_findings():

@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit import simulate
-from toolkit.generate import generate, unit_rows
-from toolkit.importing import init_workspace
-from toolkit.ledger import Ledger
-from toolkit.samples import ROOT as SAMPLES
-from toolkit.samples import sample_path
-from toolkit.signing import META_SHEET, from_cells, read_secret, row_hash
-from toolkit.template import KEY_HEADER, SHEET
+from toolkit.core.assign import unit_rows
+from toolkit.core.schema import KEY_HEADER, SHEET
+from toolkit.core.signing import META_SHEET, from_cells, row_hash
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.ledger import Ledger
+from toolkit.store.samples import ROOT as SAMPLES
+from toolkit.store.samples import sample_path
 
 ROUND = "2023-01-03"
 DUE = dt.date(2023, 1, 3)
@@ -56,7 +57,7 @@ def rnd(tmp_path_factory) -> Round:
         items = ledger.items()
     finally:
         ledger.close()
-    return Round(ws, {f.unit: f.path for f in result.files}, items, read_secret(ws.state_dir))
+    return Round(ws, {f.unit: f.path for f in result.files}, items, ws.secret())
 
 
 @pytest.fixture(scope="module")

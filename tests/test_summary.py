@@ -24,15 +24,17 @@ from conftest import FIXTURES, IMPORT, needs_office
 from openpyxl.cell.rich_text import CellRichText
 
 from toolkit import simulate
-from toolkit.collect import collect
-from toolkit.errors import ConfigError
-from toolkit.generate import generate
-from toolkit.importing import init_workspace
-from toolkit.office import OfficeMissing, fonts_conf
-from toolkit.samples import sample_path
-from toolkit.summary import Metrics, counted, pack, split_long, summary
-from toolkit.summarysheet import SHEET, paginate
-from toolkit.workspace import Workspace
+from toolkit.collect.run import collect
+from toolkit.core.errors import ConfigError
+from toolkit.generate.run import generate
+from toolkit.importing.run import init_workspace
+from toolkit.store.office import OfficeMissing, fonts_conf
+from toolkit.store.samples import sample_path
+from toolkit.store.workspace import Workspace
+from toolkit.summary.run import summary
+from toolkit.summary.table import counted, pack
+from toolkit.summary.text import Metrics, split_long
+from toolkit.summary.sheet import SHEET, paginate
 
 ROUND = "2023-01-03"
 SILENT = "市气象局"  # sends nothing this round
@@ -290,7 +292,7 @@ def small_workspace(root: Path) -> Workspace:
 def _keys(path: Path) -> list[str]:
     import python_calamine as pc
 
-    from toolkit.signing import META_SHEET, from_cells
+    from toolkit.core.signing import META_SHEET, from_cells
 
     return [k for k, _ in from_cells(pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(META_SHEET).to_python()).rows]
 
@@ -447,9 +449,7 @@ def test_cli_usage_errors_exit_2(heshan, run, tmp_path):
 
 
 def test_without_libreoffice_or_excel_the_workbook_is_still_written(heshan, monkeypatch, tmp_path, run):
-    import toolkit.office
-
-    monkeypatch.setattr(toolkit.office, "pdf_renderer", lambda: None)
+    monkeypatch.setattr("toolkit.summary.run.pdf_renderer", lambda: None)
     with pytest.raises(OfficeMissing, match="汇总表已写出.*LibreOffice"):
         summary(heshan, ROUND, tmp_path / "a.xlsx", pdf=True)
     assert (tmp_path / "a.xlsx").is_file() and not (tmp_path / "a.pdf").exists()

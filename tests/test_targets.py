@@ -1,4 +1,4 @@
-"""This round's targets (toolkit.targets), on plan texts copied from the seeds.
+"""This round's targets (toolkit.core.targets), on plan texts copied from the seeds.
 
 Zhanjiang 2022 (000_e092164abd8fffa8.txt): 季度工作目标 cells, with the spaces cell
 wrapping left in them. Heshan 2022 (002_2f8a4adf0cbfa56a.txt): 节点计划 cells and their
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.dates import ParsedDate
-from toolkit.targets import (
+from toolkit.core.dates import ParsedDate
+from toolkit.core.targets import (
     _QUARTER_DIGIT,
     _QUARTER_LABEL,
     Node,
@@ -28,7 +28,7 @@ from toolkit.targets import (
     split_nodes,
     split_quarters,
 )
-from toolkit.text import one_line
+from toolkit.core.text import one_line
 
 D = dt.date
 # The six rounds the Zhanjiang notice fixes (4月3日 … 2023年1月3日), and the quarter each judges.

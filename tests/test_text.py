@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit import schema
-from toolkit.text import clean, fold, one_line, person, split_star, split_units
+from toolkit.core import schema
+from toolkit.core.text import clean, fold, one_line, person, split_star, split_units
 
 
 def test_units_split_on_separators_but_not_inside_brackets():
@@ -97,7 +97,7 @@ def test_the_unicode_facts_the_placeholder_shortcut_rests_on():
     Unicode, so a new Python's Unicode version cannot break it unseen."""
     import unicodedata
 
-    from toolkit.validate import _NEVER_PLACEHOLDER, _is_placeholder
+    from toolkit.collect.validate import _NEVER_PLACEHOLDER, _is_placeholder
 
     chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp < 0xE000]
     assert not [ch for ch in chars if not ch.isspace() and not fold(ch)]

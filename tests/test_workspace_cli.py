@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from conftest import IMPORT
 
-from toolkit.ledger import Ledger
-from toolkit.workspace import Workspace
+from toolkit.store.ledger import Ledger
+from toolkit.store.workspace import Workspace
 
 HESHAN = IMPORT / "heshan_categories_groups_nodes.xlsx"
 BASIC = IMPORT / "basic.xlsx"
@@ -177,7 +177,7 @@ def test_every_command_has_help_with_an_example(run):
 def test_a_file_held_open_by_another_program_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
     import os as _os
 
-    from toolkit.fsutil import FileBusy, atomic_write_text
+    from toolkit.store.fsutil import FileBusy, atomic_write_text
 
     def refuse(src, dst):  # what Windows does while Excel has the file open
         raise PermissionError(13, "The process cannot access the file")

@@ -11,8 +11,8 @@ import xlsxwriter
 from conftest import needs_office
 from openpyxl.styles import Font, PatternFill
 
-from toolkit.office import convert
-from toolkit.xlsxpatch import CannotPatch, column_letter, column_number, patch_cells, patch_sheet_xml
+from toolkit.collect.xlsxpatch import CannotPatch, column_letter, column_number, patch_cells, patch_sheet_xml
+from toolkit.store.office import convert
 
 
 def workbook(path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .errors import DubanError
+from .core.errors import DubanError
 
 SAMPLE_NAMES = ("zhanjiang-2022", "heshan-2022")
 
@@ -78,8 +78,8 @@ def init_cmd(directory, source, sample, sheet, as_json):
         duban init 2022督办 --from 附件1-重点督办事项分解表.xlsx
         duban init 样例 --sample heshan-2022
     """
-    from .importing import init_workspace
-    from .samples import sample_path
+    from .importing.run import init_workspace
+    from .store.samples import sample_path
 
     if source and sample:
         raise click.UsageError("--from 和 --sample 只能选一个。")
@@ -104,8 +104,8 @@ def import_cmd(file, workspace, sheet, as_json, wait):
     Example:
         duban import 分解表.xlsx -w 2022督办
     """
-    from .importing import import_table
-    from .workspace import Workspace
+    from .importing.run import import_table
+    from .store.workspace import Workspace
 
     result = import_table(Workspace.open(workspace), Path(file), sheet, wait=wait)
     _show_import(result, as_json, "")
@@ -115,7 +115,7 @@ def _show_import(result, as_json: bool, headline: str) -> None:
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
-    from .render import import_summary
+    from .views.terminal import import_summary
 
     import_summary(result, headline)
 
@@ -123,10 +123,11 @@ def _show_import(result, as_json: bool, headline: str) -> None:
 @cli.command("generate")
 @workspace_option
 @click.option("--round", "round_name", help="轮次（截止日期，如 2022-04-03）；默认是下一个到期的轮次。")
+@click.option("--new-round", is_flag=True, help="--round 的日期不在 duban.toml 中时，新增这一轮（须在本年度内）。")
 @click.option("--unit", "units", multiple=True, help="只生成这个单位的报送表（可写多次）。")
 @json_option
 @wait_option
-def generate_cmd(workspace, round_name, units, as_json, wait):
+def generate_cmd(workspace, round_name, new_round, units, as_json, wait):
     """为每个责任单位生成本轮报送表（rounds/轮次/outbox/）。
 
     \b
@@ -134,14 +135,16 @@ def generate_cmd(workspace, round_name, units, as_json, wait):
         duban generate -w 2022督办 --round 2022-04-03
         duban generate -w 2022督办 --round 2022-04-03 --unit 市发展改革局
     """
-    from .generate import generate
-    from .workspace import Workspace
+    from .generate.run import generate
+    from .store.workspace import Workspace
 
-    result = generate(Workspace.open(workspace), round_name, list(units) or None, wait=wait)
+    if new_round and not round_name:
+        raise click.UsageError("--new-round 要与 --round 日期 一起使用。")
+    result = generate(Workspace.open(workspace), round_name, list(units) or None, wait=wait, new_round=new_round)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
-    from .render import generate_summary
+    from .views.terminal import generate_summary
 
     generate_summary(result)
 
@@ -161,19 +164,17 @@ def collect_cmd(folder, workspace, round_name, dry_run, as_json, wait):
         duban collect 收到的文件 -w 2022督办
         duban collect 收到的文件 -w 2022督办 --round 2022-04-03 --dry-run
     """
-    from .collect import collect
-    from .workspace import Workspace
+    from .collect.run import collect
+    from .store.workspace import Workspace
 
     ws = Workspace.open(workspace)
     if round_name:
-        from .rounds import parse_round_name
-
-        parse_round_name(round_name)
+        ws.round(round_name)  # refused before any file is read when not listed
     if as_json:
         result = collect(ws, Path(folder), round_name, dry_run, wait=wait)
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        from .render import collect_summary, progress_bar
+        from .views.terminal import collect_summary, progress_bar
 
         with progress_bar("读取文件") as progress:
             result = collect(ws, Path(folder), round_name, dry_run, progress=progress, wait=wait)
@@ -194,13 +195,13 @@ def status_cmd(workspace, round_name, html, as_json):
         duban status -w 2022督办 --round 2022-04-03
         duban status -w 2022督办 --html 看板.html
     """
-    from .status import status
-    from .workspace import Workspace
+    from .store.workspace import Workspace
+    from .views.status import status
 
     ws = Workspace.open(workspace)
     result = status(ws, round_name)
     if html:
-        from .dashboard import write_dashboard
+        from .views.dashboard import write_dashboard
 
         page = write_dashboard(ws, Path(html), round_name)
         if not as_json:
@@ -208,7 +209,7 @@ def status_cmd(workspace, round_name, html, as_json):
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
-    from .render import status_summary
+    from .views.terminal import status_summary
 
     status_summary(result)
 
@@ -234,8 +235,9 @@ def mail_cmd(workspace, round_name, drafts, send, only_missing, corrections, res
         duban mail -w 2022督办 --send --only-missing
         duban mail -w 2022督办 --send --corrections
     """
-    from .mail import mail, show
-    from .workspace import Workspace
+    from .mail.run import mail
+    from .store.workspace import Workspace
+    from .views.terminal import mail_summary
 
     if drafts == send:
         raise click.UsageError("请选择 --drafts（写邮件草稿）或 --send（直接发送）其中一个。")
@@ -249,7 +251,7 @@ def mail_cmd(workspace, round_name, drafts, send, only_missing, corrections, res
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        show(result)
+        mail_summary(result)
     sys.exit(result.exit_code)
 
 
@@ -268,8 +270,8 @@ def summary_cmd(workspace, round_name, pdf, output, as_json):
         duban summary -w 2022督办 --round 2023-01-03 --pdf
         duban summary -w 2022督办 -o 汇总表.pdf
     """
-    from .summary import summary
-    from .workspace import Workspace
+    from .store.workspace import Workspace
+    from .summary.run import summary
 
     result = summary(Workspace.open(workspace), round_name, output, pdf)
     if as_json:

@@ -14,16 +14,15 @@ import shutil
 from pathlib import Path
 
 from . import simulate
-from .collect import collect
-from .errors import ConfigError
-from .generate import generate
-from .importing import init_workspace
-from .mail import mail
-from .mail import show as mail_summary
-from .office import find_soffice
-from .render import collect_summary, console, generate_summary, import_summary
-from .samples import sample_path
-from .summary import summary
+from .collect.run import collect
+from .core.errors import ConfigError
+from .generate.run import generate
+from .importing.run import init_workspace
+from .mail.run import mail
+from .store.office import find_soffice
+from .store.samples import sample_path
+from .summary.run import summary
+from .views.terminal import collect_summary, console, generate_summary, import_summary, mail_summary
 
 MARKER = ".duban/demo"  # only a folder duban made as a demo is ever deleted by the demo
 DEMO_ROUND = "2023-01-03"

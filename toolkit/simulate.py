@@ -31,13 +31,14 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.writer.excel import ExcelWriter
 
-from .dates import format_cn
-from .model import Item
-from .office import convert
-from .schema import DEFAULT_STATUSES
-from .signing import META_SHEET, from_cells, to_cells
-from .template import KEY_HEADER, SHEET
-from .text import fold, split_star
+from .core.dates import format_cn
+from .core.model import Item
+from .core.schema import DEFAULT_STATUSES, KEY_HEADER, SHEET
+from .core.signing import META_SHEET, from_cells, to_cells
+from .core.text import fold, split_star
+from .store.ledger import Ledger
+from .store.office import convert
+from .store.samples import ROOT
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -625,8 +626,6 @@ def heshan_answers(ws, due: dt.date) -> dict[str, dict[str, dict]]:
     completion texts bundled in sample_workbooks/heshan-2022/completion.json."""
     import json
 
-    from .ledger import Ledger
-    from .samples import ROOT
 
     rows = json.loads((ROOT / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
     ledger = Ledger(ws.ledger_path)

@@ -1,0 +1,1 @@
+"""The collect stage of the round trip; it imports core and store, never another stage."""

@@ -1,0 +1,110 @@
+"""The schema: the one place that maps a table's own words to duban's roles.
+
+Import, templates, reading returned files, validation and the summary all take column names,
+statuses and report fields from here (and from duban.toml, which starts as a copy of these).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .text import squash
+
+# Roles of the breakdown table (分解表) columns, each with its synonyms, preferred first.
+# When two columns of one table fit the same role, the one whose synonym comes first wins and
+# the other is kept as an extra column (e.g. 季度工作目标 beats 主要内容 in 民生实事 tables).
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "number": ("序号", "编号"),
+    "title": ("事项", "项目名称", "工作任务", "重点工作", "重点任务", "任务名称", "项目"),
+    "plan": ("季度工作目标", "具体目标和工作计划", "节点计划", "工作计划", "目标任务",
+             "工作目标", "具体目标", "主要内容"),
+    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求"),
+    "leader": ("市政府分管领导", "分管领导", "分管市领导", "责任领导", "牵头领导"),
+    "lead_unit": ("牵头单位", "主办单位", "牵头责任单位", "责任单位", "牵头部门", "责任部门"),
+    "implementing": ("实施单位", "承办单位"),
+    "cooperating": ("协办单位", "配合单位", "协同单位"),
+}
+
+ROLE_LABELS = {  # Chinese names of the roles, for messages and the master's header
+    "number": "序号", "title": "事项", "plan": "工作目标", "deadline": "完成时限",
+    "leader": "分管领导", "lead_unit": "牵头单位", "implementing": "实施单位",
+    "cooperating": "协办单位",
+}
+
+DEFAULT_STATUSES = ("已完成", "基本按进度完成", "未按进度完成", "暂缓实施")
+
+# Which status means done (it needs 完成时间), and which ones need 存在问题 explained.
+DONE_STATUS = "已完成"
+PROBLEM_STATUSES = ("未按进度完成", "暂缓实施")
+# Report field names with a meaning duban checks.
+PROGRESS, PROBLEMS, NEXT_STEPS, STATUS, COMPLETED_ON, REMARKS = (
+    "进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
+# 进展情况 that says nothing: a unit must describe what was done.
+PLACEHOLDERS = frozenset({"无", "/", "／", "-", "—", "——", "－", "同上", "略", "暂无", "见上", "空", "0", "．", ".", "、"})
+
+# What a unit fills in for each of its rows, and what it signs under the table.
+REPORT_FIELDS = ("进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
+SIGNOFF_FIELDS = ("填报人", "联系电话", "单位负责人审核", "填报日期")
+
+# The workbook a unit receives (generate writes it, collect reads it back): its sheet names, the
+# header of the hidden key column, and the read-only columns as (id, header, width).
+SHEET = "报送表"
+LISTS_SHEET = "_lists"
+KEY_HEADER = "键（请勿修改）"
+# Read-only columns: (id, header, width). The plan column headers follow the table's own words.
+READ_ONLY = (("number", "序号", 5), ("title", "事项", 18), ("targets", "本期目标", 28),
+             ("deadline", "完成时限", 9), ("plan", "全年工作目标", 24), ("units", "牵头单位", 12))
+
+# The reporting rounds the Zhanjiang notice fixes: the 3rd of every other month, and
+# 1月3日 of the next year for the year's last round.
+DEFAULT_ROUND_DAYS = ((4, 3), (5, 3), (7, 3), (9, 3), (11, 3), (1, 3))
+ROUND_LABELS = ("第一次报送", "第二次报送", "第三次报送", "第四次报送", "第五次报送", "第六次报送")
+
+_CN_NUM = "一二三四五六七八九十"
+# Rows that group items rather than being items.
+CATEGORY_RE = re.compile(rf"^[{_CN_NUM}]+[、.．]")                 # 一、重点指标类（7项）
+SUBCATEGORY_RE = re.compile(rf"^[（(][{_CN_NUM}]+[）)]")            # （一）聚焦党的建设…（15项）
+LEADER_GROUP_RE = re.compile(r"分管工作|分管的工作")                 # 陈文副市长分管工作（共2项）
+COUNT_RE = re.compile(r"[（(]\s*共?\s*(\d+)\s*项\s*[）)]\s*$")
+NOTE_RE = re.compile(r"^(备\s*注|注\s*[:：]|说明\s*[:：])")
+
+_PAREN_TAIL = re.compile(r"^[（(][^（）()]*[）)]$")
+
+
+@lru_cache(maxsize=4096)  # the same header words recur in every file of a collect
+def match_role(header: str) -> tuple[str, int] | None:
+    """(role, rank) for a header cell, rank being the synonym's preference (0 = best).
+
+    A header matches a synonym exactly, or as the synonym followed by a parenthesised gloss
+    (实施单位（承办单位）). Longer phrases that merely start with one are not matched:
+    牵头单位主要领导和分管领导 is an extra column, not the lead unit.
+    """
+    text = squash(header)
+    if not text:
+        return None
+    for role, synonyms in ROLE_SYNONYMS.items():
+        for rank, word in enumerate(synonyms):
+            if text == word or (text.startswith(word) and _PAREN_TAIL.match(text[len(word):])):
+                return role, rank
+    return None
+
+
+def stated_count(text: str) -> int | None:
+    """The item count a group row states: …（15项） or …（共2项）."""
+    m = COUNT_RE.search(squash(text))
+    return int(m.group(1)) if m else None
+
+
+def section_kind(text: str) -> str | None:
+    """'category' | 'subcategory' | 'leader_group' | 'note' for a grouping row's text."""
+    t = squash(text)
+    if NOTE_RE.match(t):
+        return "note"
+    if CATEGORY_RE.match(t):
+        return "category"
+    if SUBCATEGORY_RE.match(t):
+        return "subcategory"
+    if LEADER_GROUP_RE.search(t) and COUNT_RE.search(t):
+        return "leader_group"
+    return None

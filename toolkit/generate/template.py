@@ -1,0 +1,218 @@
+"""The reporting workbook a unit receives (报送表): one sheet to fill in, protected, signed.
+
+Macro-free .xlsx written with XlsxWriter. Read-only cells (序号, 事项, 本期目标 …) are locked;
+the report cells are not. The sheet is protected without a password: a guard against slips,
+not a lock. A very hidden sheet carries the signed metadata that collect identifies it by.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.assign import UnitRow
+from ..core.dates import format_cn
+from ..core.schema import KEY_HEADER, LISTS_SHEET, READ_ONLY, SHEET
+from ..core.signing import META_SHEET, Metadata, to_cells
+from ..store.sheetstyle import BODY_FONT, row_height
+
+INLINE_LIST_LIMIT = 255  # Excel's limit for a dropdown list written inline
+PREVIOUS_FILL = "#DDEBF7"  # last round's accepted answer, pre-filled
+INPUT_FILL = "#FFFFFF"
+LOCKED_FILL = "#F2F2F2"
+
+REPORT_WIDTHS = {"进展情况": 34, "存在问题": 18, "下一步工作计划": 18, "完成状态": 11, "完成时间": 11, "备注": 8}
+STATUS_FIELD, DATE_FIELD = "完成状态", "完成时间"
+
+
+@dataclass
+class UnitSheet:
+    title: str
+    unit: str
+    round_label: str
+    due: dt.date
+    statuses: list[str]
+    report_fields: list[str]
+    signoff_fields: list[str]
+    rows: list[UnitRow]
+    headers: dict[str, str] = field(default_factory=dict)  # column id → the table's own header
+    contact: str = ""
+    previous_round: str = ""
+
+
+def instructions(s: UnitSheet) -> str:
+    """填报说明: what each status means and what to write, in the clerk's words."""
+    statuses = "、".join(f"“{x}”" for x in s.statuses)
+    needs_problems = "、".join(f"“{x}”" for x in s.statuses[2:]) or "“未按进度完成”"
+    lines = [
+        "填报说明：",
+        "1. 灰色格子是分解表内容，已锁定；请只在白色格子里填写。“本期目标”是本次报送对照的目标。",
+        f"2. “完成状态”请从下拉列表中选择：{statuses}。选{needs_problems}的，必须在“存在问题”中写明原因。",
+        "3. “进展情况”写本期实际完成的工作和数据，不能只写“无”“同上”；“下一步工作计划”写下一阶段的具体安排。",
+        "4. 事项已完成的，“完成时间”填写完成日期，如 2022-03-31 或 2022年3月31日。",
+        f"5. 请于{format_cn(s.due)}前报送。请勿增删行列或改动表格结构；填好后直接保存本文件发回（另存为 .xls 也可以）。",
+        "6. 表格下方的填报人、联系电话、单位负责人审核、填报日期请填写完整（须经单位主要负责人审阅）。",
+    ]
+    if s.previous_round:
+        lines.append(f"7. 浅蓝色底的内容是上一轮（{s.previous_round}）已采纳的报送，请在此基础上更新，不要照抄。")
+    if s.contact:
+        lines.append(f"如有疑问请联系：{s.contact}")
+    return "\n".join(lines)
+
+
+def write_unit_workbook(path: Path, s: UnitSheet, meta: Metadata) -> None:
+    """Write one unit's reporting workbook to `path`."""
+    import xlsxwriter
+
+    # in_memory: no temporary file per XML part (a third of the time for small workbooks)
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                         "strings_to_numbers": False, "in_memory": True})
+    wb.set_properties({"title": f"{s.title}报送表", "subject": f"{s.unit} {s.round_label}",
+                       "author": "duban", "comments": "由 duban 生成；请勿删除隐藏的工作表。"})
+    for name, value in (("duban_workspace", meta.workspace_id), ("duban_round", meta.round),
+                        ("duban_unit", meta.unit), ("duban_signature", meta.signature)):
+        wb.set_custom_property(name, value)
+    ws = wb.add_worksheet(SHEET)
+    fmt = _formats(wb)
+    cols = _columns(s)
+    _header_block(ws, fmt, s, cols)
+    first = 4
+    for i, row in enumerate(s.rows):
+        _data_row(ws, fmt, s, cols, first + i, row)
+    last = first + len(s.rows) - 1
+    _validations(wb, ws, s, cols, first, last)
+    _signoff(ws, fmt, s, last + 2)
+    _page_setup(ws, cols, last + 3)
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True})
+    ws.activate()
+    _meta_sheet(wb, meta)
+    wb.close()
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": BODY_FONT, "font_size": 10, "valign": "top", "text_wrap": True, "border": 1}
+    spec = {
+        "title": {"font_name": BODY_FONT, "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"},
+        "subtitle": {"font_name": BODY_FONT, "font_size": 11, "align": "left", "valign": "vcenter"},
+        "notes": {"font_name": BODY_FONT, "font_size": 9, "text_wrap": True, "valign": "top", "border": 1},
+        "header": {**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9D9D9"},
+        "locked": {**base, "bg_color": LOCKED_FILL},
+        "locked_center": {**base, "bg_color": LOCKED_FILL, "align": "center"},
+        "input": {**base, "locked": False, "bg_color": INPUT_FILL, "num_format": "@"},
+        "previous": {**base, "locked": False, "bg_color": PREVIOUS_FILL, "num_format": "@"},
+        "date_input": {**base, "locked": False, "num_format": "yyyy-mm-dd", "align": "center"},
+        "status_input": {**base, "locked": False, "align": "center"},
+        "sign_label": {"font_name": BODY_FONT, "font_size": 11, "bold": True, "align": "right", "valign": "vcenter"},
+        "sign_input": {"font_name": BODY_FONT, "font_size": 11, "locked": False, "bottom": 1, "num_format": "@"},
+        "hidden_key": {"font_name": BODY_FONT, "font_size": 8, "font_color": "#808080"},
+    }
+    return {name: wb.add_format(props) for name, props in spec.items()}
+
+
+def _columns(s: UnitSheet) -> list[tuple[str, str, float]]:
+    cols = [(cid, s.headers.get(cid, header), width) for cid, header, width in READ_ONLY]
+    cols += [(f"report:{f}", f, REPORT_WIDTHS.get(f, 12)) for f in s.report_fields]
+    return cols + [("key", KEY_HEADER, 8)]
+
+
+def _header_block(ws, fmt, s: UnitSheet, cols) -> None:
+    last = len(cols) - 2  # the key column stays out of the printed block
+    ws.merge_range(0, 0, 0, last, f"{s.title}进展情况报送表", fmt["title"])
+    ws.set_row(0, 32)
+    ws.merge_range(1, 0, 1, last, f"报送单位：{s.unit}　　报送轮次：{s.round_label}　　截止日期：{format_cn(s.due)}", fmt["subtitle"])
+    ws.set_row(1, 22)
+    text = instructions(s)
+    ws.merge_range(2, 0, 2, last, text, fmt["notes"])
+    ws.set_row(2, 13 * (text.count("\n") + 1) + 6)
+    for c, (_, header, width) in enumerate(cols):
+        ws.set_column(c, c, width)
+        ws.write_string(3, c, header, fmt["header"])
+    ws.set_column(len(cols) - 1, len(cols) - 1, 8, None, {"hidden": True})
+    ws.set_row(3, 30)
+
+
+def _data_row(ws, fmt, s: UnitSheet, cols, r: int, row: UnitRow) -> None:
+    values = dict(zip([c for c, _, _ in READ_ONLY], row.read_only()))
+    heights = []
+    for c, (cid, _, width) in enumerate(cols):
+        if cid == "key":
+            ws.write_string(r, c, row.key, fmt["hidden_key"])
+        elif cid.startswith("report:"):
+            name = cid[len("report:"):]
+            value = row.previous.get(name, "")
+            style = "previous" if value else ("status_input" if name == STATUS_FIELD else
+                                              "date_input" if name == DATE_FIELD else "input")
+            ws.write_string(r, c, value, fmt[style]) if value else ws.write_blank(r, c, None, fmt[style])
+            heights.append((value, width))
+        else:
+            ws.write_string(r, c, values[cid], fmt["locked_center" if cid in ("number", "deadline") else "locked"])
+            heights.append((values[cid], width))
+    ws.set_row(r, row_height(heights, minimum=48))
+
+
+def _validations(wb, ws, s: UnitSheet, cols, first: int, last: int) -> None:
+    ids = [c for c, _, _ in cols]
+    if f"report:{STATUS_FIELD}" in ids:
+        c = ids.index(f"report:{STATUS_FIELD}")
+        source = _status_source(wb, s.statuses)
+        ws.data_validation(first, c, last, c, {
+            "validate": "list", "source": source, "error_title": "完成状态不在可选范围内",
+            "error_message": "请从下拉列表中选择：" + "、".join(s.statuses)[:200],
+            "input_title": "完成状态", "input_message": "请从下拉列表中选择"})
+    if f"report:{DATE_FIELD}" in ids:
+        c = ids.index(f"report:{DATE_FIELD}")
+        ws.data_validation(first, c, last, c, {
+            "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
+            "maximum": dt.date(2100, 12, 31), "error_title": "完成时间不是日期",
+            "error_message": "请填写日期，例如 2022-03-31 或 2022/3/31；未完成的事项可以不填。",
+            "input_title": "完成时间", "input_message": "已完成的事项填写完成日期，如 2022-03-31"})
+
+
+def _status_source(wb, statuses: list[str]):
+    """Inline list when it fits Excel's 255 characters, else a range on a hidden sheet."""
+    if len(",".join(statuses)) <= INLINE_LIST_LIMIT:
+        return list(statuses)
+    lists = wb.add_worksheet(LISTS_SHEET)
+    for i, status in enumerate(statuses):
+        lists.write_string(i, 0, status)
+    lists.very_hidden()
+    return f"={LISTS_SHEET}!$A$1:$A${len(statuses)}"
+
+
+def _signoff(ws, fmt, s: UnitSheet, r: int) -> None:
+    """填报人 / 联系电话 / 单位负责人审核 / 填报日期 under the table, each with a cell to fill."""
+    pairs = [(0, 1), (3, 4), (6, 7), (9, 10)]
+    for (label_col, input_col), name in zip(pairs, s.signoff_fields):
+        ws.write_string(r, label_col + 1 if label_col == 0 else label_col, f"{name}：", fmt["sign_label"])
+        ws.write_blank(r, input_col + 1 if label_col == 0 else input_col, None, fmt["sign_input"])
+    ws.set_row(r, 28)
+
+
+def signoff_cells(s: UnitSheet) -> dict[str, tuple[int, int]]:
+    """Where each sign-off answer is written: field → (row, col), 0-based (for reading back)."""
+    r = 4 + len(s.rows) + 1
+    pairs = [(1, 2), (3, 4), (6, 7), (9, 10)]
+    return {name: (r, pair[1]) for pair, name in zip(pairs, s.signoff_fields)}
+
+
+def _page_setup(ws, cols, last_row: int) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(3)
+    ws.print_area(0, 0, last_row, len(cols) - 2)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&C第 &P 页 共 &N 页")
+    ws.freeze_panes(4, 2)
+
+
+def _meta_sheet(wb, meta: Metadata) -> None:
+    sheet = wb.add_worksheet(META_SHEET)
+    for r, row in enumerate(to_cells(meta)):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.protect("")
+    sheet.very_hidden()

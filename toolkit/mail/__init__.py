@@ -1,0 +1,1 @@
+"""The mail stage of the round trip; it imports core and store, never another stage."""

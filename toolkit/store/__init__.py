@@ -1,0 +1,1 @@
+"""What lasts between commands: the workspace, duban.toml, the ledger, master.xlsx, units.xlsx, files."""

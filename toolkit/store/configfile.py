@@ -1,0 +1,120 @@
+"""Writing duban.toml: a first version commented in Chinese, later edits that keep the clerk's.
+
+Reading is `workspace.Workspace.config`; this module only writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import tomlkit
+
+from ..core import schema
+from .fsutil import atomic_write_text
+from .summaryconfig import config_block as summary_block
+from .workspace import Config
+
+# Subjects of duban mail's messages; {{ }} words are filled in per unit (templates in templates/).
+DEFAULT_SUBJECTS = {
+    "notice": "【{{ 轮次 }}】{{ 标题 }}报送表（{{ 单位 }}，请于{{ 截止日期 }}前报回）",
+    "reminder": "【催报】{{ 标题 }}{{ 轮次 }}（{{ 单位 }}，截止{{ 截止日期 }}）",
+    "correction": "【退回修改】{{ 标题 }}{{ 轮次 }}（{{ 单位 }}）",
+}
+
+
+def _q(value) -> str:
+    """A TOML literal for a value, escaped by tomlkit."""
+    return tomlkit.item(value).as_string()
+
+
+def render(cfg: Config) -> str:
+    """The full duban.toml text for a new workspace."""
+    subjects = DEFAULT_SUBJECTS
+
+    mapping_lines = "\n".join(
+        f"{role} = {_q(cfg.mapping.get(role, ''))}    # {schema.ROLE_LABELS[role]}" for role in schema.ROLE_SYNONYMS
+    )
+    rounds = "\n\n".join(f"[[rounds]]\ndue = {r.due.isoformat()}\nlabel = {_q(r.label)}" for r in cfg.rounds)
+    return f"""\
+# duban 工作区配置文件。可以用记事本修改，请保存为 UTF-8 编码。
+# 以 # 开头的是说明文字，不影响使用；改动后重新运行命令即生效。
+
+# 工作区名称：用于报送表、汇总表的标题
+title = {_q(cfg.title)}
+# 年度
+year = {cfg.year if cfg.year else 0}
+# 工作区编号：写入每份报送表的签名中，用来认出退回的文件。请勿修改。
+workspace_id = {_q(cfg.workspace_id)}
+# 最近一次导入的分解表文件，以及所用的工作表
+source = {_q(cfg.source)}
+sheet = {_q(cfg.sheet)}
+
+# 督查室联系人和电话：写进每份报送表的填报说明，例如 "督查室 张三 0759-1234567"
+contact = {_q(cfg.contact)}
+
+# 完成状态：从好到差排列；报送表“完成状态”列的下拉选项就是这些
+statuses = {_q(cfg.statuses)}
+# 表示“已完成”的状态（选它必须填写完成时间），以及必须说明“存在问题”的状态
+done_status = {_q(cfg.done_status)}
+problem_statuses = {_q(cfg.problem_statuses)}
+
+# 列名对应：左边是 duban 的含义，右边是分解表里的列名（导入时自动识别）。
+# 如果识别错了，改右边的列名后重新导入（duban import 分解表文件）。
+[mapping]
+{mapping_lines}
+
+# 报送表中由单位填写的列（按顺序），以及表格下方的签署栏
+[report]
+fields = {_q(cfg.report_fields)}
+signoff = {_q(cfg.signoff_fields)}
+# 协办单位是否也要单独填报（true 要 / false 不要，只由牵头单位和分项责任单位填报）
+cooperating_units_report = {_q(cfg.cooperating_units_report)}
+
+# 邮件发送设置（duban mail 使用）。密码不写在这里，从环境变量读取。
+[mail]
+smtp_host = "127.0.0.1"      # 邮件服务器地址
+smtp_port = 25               # 端口
+security = "none"            # none 不加密 | ssl | starttls
+user = ""                    # 登录名（服务器需要时填写）
+password_env = "DUBAN_SMTP_PASSWORD"   # 密码从这个环境变量读取，不保存在文件里
+sender = "督查室 <duchashi@example.gov.cn>"
+# 邮件标题：{{{{ }}}} 里的词会换成实际内容，可用 单位、标题、轮次、截止日期、事项数、联系人
+subject = {_q(subjects["notice"])}
+reminder_subject = {_q(subjects["reminder"])}        # 催报（duban mail --only-missing）
+correction_subject = {_q(subjects["correction"])}   # 退回修改（duban mail --corrections）
+pause = 2                    # 每发一封后停顿的秒数，以免被邮件服务器当作群发的垃圾邮件
+timeout = 30                 # 连接邮件服务器最多等待的秒数
+# 邮件正文的模板在 duban 的 templates 文件夹（mail_round.txt 报送通知、mail_reminder.txt 催报、
+# mail_correction.txt 退回修改）；复制到本工作区的 templates 文件夹里修改，就只对本工作区生效。
+
+{summary_block()}
+# 报送轮次：due 是截止日期（年-月-日），label 是名称。可以增删或改日期。
+{rounds}
+"""
+
+
+def write_new(path: Path, cfg: Config) -> None:
+    atomic_write_text(path, render(cfg))
+
+
+def update(path: Path, **values) -> None:
+    """Set top-level keys (and `mapping`) in an existing duban.toml, keeping comments and edits."""
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    for key, value in values.items():
+        if key == "mapping":
+            table = doc.setdefault("mapping", tomlkit.table())
+            for role, header in value.items():
+                table[role] = header
+        else:
+            doc[key] = value
+    atomic_write_text(path, tomlkit.dumps(doc))
+
+
+def add_round(path: Path, due, label: str) -> None:
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    rounds = doc.setdefault("rounds", tomlkit.aot())
+    entry = tomlkit.table()
+    entry["due"] = due
+    entry["label"] = label
+    rounds.append(entry)
+    atomic_write_text(path, tomlkit.dumps(doc))

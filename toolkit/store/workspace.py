@@ -1,0 +1,213 @@
+"""The workspace: its folder layout, its duban.toml, and the lock that keeps commands apart.
+
+Layout (CLI.md): duban.toml, master.xlsx, units.xlsx, rounds/R/{outbox,received},
+rounds/R/report.xlsx, output/, and .duban/ for the ledger, backups, the secret and the lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import time
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..core import rounds, schema
+from ..core.config import Config
+from ..core.errors import ConfigError, WorkspaceLocked
+from ..core.rounds import Round
+
+CONFIG_NAME = "duban.toml"
+MANIFEST = ".generated.json"  # in each outbox: which file was generated for which unit
+
+
+class Workspace:
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+
+    # -- layout --------------------------------------------------------------------------
+    config_path = property(lambda self: self.root / CONFIG_NAME)
+    master_path = property(lambda self: self.root / "master.xlsx")
+    units_path = property(lambda self: self.root / "units.xlsx")
+    state_dir = property(lambda self: self.root / ".duban")
+    ledger_path = property(lambda self: self.state_dir / "ledger.sqlite")
+    backups_dir = property(lambda self: self.state_dir / "backups")
+    lock_path = property(lambda self: self.state_dir / "lock")
+    output_dir = property(lambda self: self.root / "output")
+
+    def round_dir(self, round_name: str) -> Path:
+        return self.root / "rounds" / round_name
+
+    def generated_rounds(self) -> list[str]:
+        """Names of the rounds whose workbooks were generated (an outbox exists), oldest first."""
+        return sorted(p.parent.name for p in self.root.glob("rounds/*/outbox") if _is_date(p.parent.name))
+
+    def round(self, name: str | None, cfg: Config | None = None, today: dt.date | None = None) -> Round:
+        """The round a command means (core.rounds.resolve): named and listed, or the current one."""
+        cfg = cfg or self.config()
+        return rounds.resolve(cfg.rounds, name, self.generated_rounds(), today or dt.date.today())
+
+    def secret(self) -> bytes:
+        """The key that signs this workspace's workbooks (.duban/secret)."""
+        return (self.state_dir / "secret").read_text(encoding="ascii").strip().encode("ascii")
+
+    def exists(self) -> bool:
+        return self.config_path.is_file()
+
+    @classmethod
+    def open(cls, root) -> "Workspace":
+        """An existing workspace; a clear error when the folder is not one."""
+        ws = cls(Path(root))
+        if not ws.exists():
+            raise ConfigError(f"“{ws.root}”不是 duban 工作区（没有 {CONFIG_NAME}）；请先运行 duban init 建立工作区，或用 -w 指定工作区文件夹。")
+        return ws
+
+    def config(self) -> Config:
+        try:
+            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{CONFIG_NAME} 格式有误（{e}）；请改正该行，或从 .duban/backups 中找回上一版。") from e
+        return config_from_dict(data)
+
+    # -- the lock ------------------------------------------------------------------------
+    @contextmanager
+    def lock(self, command: str, wait: float = 0.0):
+        """Hold the workspace lock for the block; a lock left by a dead process is taken over."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + wait
+        while not self._try_lock(command):
+            holder = self._lock_holder()
+            if holder is not None and _is_stale(holder, self._lock_age()):
+                self._break_stale_lock()
+                continue
+            if time.monotonic() >= deadline:
+                raise WorkspaceLocked(_locked_message(holder))
+            time.sleep(0.2)
+        self._sweep_temp_files()
+        try:
+            yield self
+        finally:
+            self.lock_path.unlink(missing_ok=True)
+
+    def _sweep_temp_files(self) -> None:
+        """Temporary files of a writer killed before its rename (fsutil.atomic_path names them
+        .<name>.….tmp); holding the lock, no other duban writes them now."""
+        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp"):
+            for stale in self.root.glob(pattern):
+                stale.unlink(missing_ok=True)
+        for staging in self.root.glob("rounds/*/.outbox-*"):  # generate's half-built outboxes
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _try_lock(self, command: str) -> bool:
+        try:
+            fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
+                "since": dt.datetime.now().isoformat(timespec="seconds")}
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(info, f, ensure_ascii=False)
+        return True
+
+    def _lock_age(self) -> float:
+        try:
+            return time.time() - self.lock_path.stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+
+    def _lock_holder(self) -> dict | None:
+        try:
+            return json.loads(self.lock_path.read_text(encoding="utf-8") or "{}")
+        except FileNotFoundError:
+            return None
+        except (ValueError, OSError):
+            return {}  # half-written by a process killed while taking it
+
+    def _break_stale_lock(self) -> None:
+        # Renaming is atomic: of two processes that both saw the stale lock, one moves it and
+        # the other finds it gone, so only one of them breaks it.
+        try:
+            os.replace(self.lock_path, self.state_dir / f"lock.stale.{os.getpid()}")
+            (self.state_dir / f"lock.stale.{os.getpid()}").unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
+
+
+def _is_stale(holder: dict, age: float) -> bool:
+    if not holder:
+        # Empty: either a process killed between creating the file and writing it, or one
+        # that is writing it right now. Only the first is still empty seconds later.
+        return age > 5
+    if holder.get("host") != socket.gethostname():
+        return False  # a process on another computer (shared folder): we cannot tell, so wait
+    return not _pid_alive(int(holder.get("pid", 0)))
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":  # pragma: no cover - Windows only
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _locked_message(holder: dict | None) -> str:
+    who = ""
+    if holder:
+        who = f"（{holder.get('command', '?')}，进程 {holder.get('pid', '?')}，开始于 {holder.get('since', '?')}）"
+    return f"工作区正被另一个 duban 命令使用{who}；请等它结束后再运行，或加 --wait 秒数 等待。"
+
+
+def config_from_dict(data: dict) -> Config:
+    rounds = []
+    for r in data.get("rounds", []):
+        due = r.get("due")
+        if isinstance(due, str):
+            due = dt.date.fromisoformat(due)
+        if not isinstance(due, dt.date):
+            raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期“{due}”不是日期；请写成 2022-04-03 的形式。")
+        rounds.append(Round(due, r.get("label", "")))
+    report = data.get("report", {})
+    return Config(
+        title=data.get("title", ""), year=data.get("year"), workspace_id=data.get("workspace_id", ""),
+        source=data.get("source", ""), sheet=data.get("sheet", ""), mapping=dict(data.get("mapping", {})),
+        statuses=list(data.get("statuses", schema.DEFAULT_STATUSES)),
+        done_status=data.get("done_status", schema.DONE_STATUS),
+        problem_statuses=list(data.get("problem_statuses", schema.PROBLEM_STATUSES)),
+        report_fields=list(report.get("fields", schema.REPORT_FIELDS)),
+        signoff_fields=list(report.get("signoff", schema.SIGNOFF_FIELDS)),
+        cooperating_units_report=bool(report.get("cooperating_units_report", False)),
+        contact=data.get("contact", ""),
+        rounds=sorted(rounds, key=lambda r: r.due), mail=dict(data.get("mail", {})),
+    )
+
+
+def default_rounds(year: int) -> list[Round]:
+    """Six rounds as the Zhanjiang notice fixes them; the last on 1月3日 of the next year."""
+    out = []
+    for (month, day), label in zip(schema.DEFAULT_ROUND_DAYS, schema.ROUND_LABELS):
+        out.append(Round(dt.date(year + (1 if month == 1 else 0), month, day), label))
+    return out
+
+
+def _is_date(name: str) -> bool:
+    try:
+        return dt.date.fromisoformat(name).isoformat() == name
+    except ValueError:
+        return False

@@ -1,0 +1,169 @@
+"""The summary's text: rich runs (bold status, bold own leads), paragraphs, and line estimates."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..core.state import UNREPORTED, Answer, Reporting
+
+# -- text: rich runs, paragraphs, line estimates ---------------------------------------------------
+
+Run = tuple[bool, str]  # (bold, text)
+Paragraph = list[Run]
+
+# A node's own lead inside the plan (（市财政局牵头）, （市司法局、市政府办公室（金融股）按照职能负责）),
+# bold wherever it occurs: Heshan's original bolds some and not others.
+_OWN_LEAD = re.compile(r"[（(](?:[^（）()]|[（(][^（）()]*[）)])*?(?:牵头|按照?职能负责)\s*[）)]")
+_WIDE = re.compile(r"[^\x00-\u1fff]")  # CJK, full-width forms and Chinese punctuation (“” … —)
+# Line height / font size: Excel sizes rows for 宋体/仿宋 at 1.3; LibreOffice lays out its stand-in,
+# Noto Serif CJK, at its ascent + descent, 1.45. The PDF is laid out for the program that prints it.
+LINE_SPACING = {"excel": 1.3, "libreoffice": 1.45}
+NARROW_EM = 0.5  # Latin letters and digits in a CJK font, in ems (half-width in 仿宋_GB2312)
+CELL_PADDING_PX = 2
+WRAP_SLACK = 0.94  # line breaking rules (no 。 at a line start, whole Latin words) waste some width
+ROW_PADDING_PT = 6
+MAX_ROW_HEIGHT = 409  # Excel's limit
+# 完成情况 lines per row at most: a long answer flows over several rows (no borders between
+# them), and a page can break between those rows instead of leaving a tall row for the next.
+PIECE_LINES = 8
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Estimated text lines and row heights for one font size, as `renderer` lays them out."""
+
+    size: float
+    renderer: str = "excel"
+
+    @property
+    def spacing(self) -> float:
+        return LINE_SPACING[self.renderer]
+
+    def text_px(self, text: str) -> float:
+        wide = len(_WIDE.findall(text))
+        return (wide + NARROW_EM * (len(text) - wide)) * self.size * 96 / 72
+
+    def usable_px(self, width: float) -> float:
+        return width * 7 + 5 - 2 * CELL_PADDING_PX  # Excel: a column of width w is 7w + 5 px
+
+    def lines(self, text: str, width: float) -> int:
+        return sum(self._lines(part, self.usable_px(width)) for part in (text or "").split("\n"))
+
+    def _lines(self, text: str, usable: float) -> int:
+        px = self.text_px(text)
+        return 1 if px <= usable else math.ceil(px / (usable * WRAP_SLACK))
+
+    def height(self, lines: int) -> float:
+        """Points, rounded up to whole pixels (0.75 pt): Excel would round a height down."""
+        return min(MAX_ROW_HEIGHT, math.ceil((lines * self.size * self.spacing + ROW_PADDING_PT) / 0.75) * 0.75)
+
+    @property
+    def max_lines(self) -> int:
+        return int((MAX_ROW_HEIGHT - ROW_PADDING_PT) // (self.size * self.spacing))
+
+
+def plain(paragraphs: list[Paragraph]) -> str:
+    return "\n".join("".join(t for _, t in p) for p in paragraphs)
+
+
+def plan_runs(text: str) -> Paragraph:
+    """A plan's text with each node's own lead in bold."""
+    runs, at = [], 0
+    for m in _OWN_LEAD.finditer(text):
+        runs += [(False, text[at:m.start()]), (True, m.group(0))]
+        at = m.end()
+    return tidy(runs + [(False, text[at:])])
+
+
+def tidy(runs: list[Run]) -> Paragraph:
+    """Empty runs dropped, neighbours of the same weight joined."""
+    out: list[Run] = []
+    for bold, text in runs:
+        if not text:
+            continue
+        if out and out[-1][0] == bold:
+            out[-1] = (bold, out[-1][1] + text)
+        else:
+            out.append((bold, text))
+    return out
+
+
+def completion(rep: Reporting, text_fields: list[str], statuses: list[str]) -> list[Paragraph]:
+    """完成情况 of a row: each answer's status in bold, then its text; 未报送。 without one.
+    Answers of several units (or of a unit that is not the row's lead) are headed by the unit."""
+    if not rep.answers:
+        return [[(True, UNREPORTED + "。")]]
+    named = len(rep.answers) > 1 or rep.answers[0].unit != rep.lead
+    out: list[Paragraph] = []
+    for answer in rep.answers:
+        out += _answer_paragraphs(answer, text_fields, statuses, f"{answer.unit}：" if named else "")
+    return out
+
+
+def _answer_paragraphs(answer: Answer, text_fields: list[str], statuses: list[str], prefix: str) -> list[Paragraph]:
+    # A status opening a paragraph, as a verdict: 已完成。… but not 已完成初步设计…
+    lead = re.compile("^(" + "|".join(map(re.escape, sorted(statuses, key=len, reverse=True))) + r")(?:[。．.；;，,：:]|$)")
+    lines = [x.strip() for x in str(answer.fields.get(text_fields[0]) or "").split("\n") if x.strip()]
+    status = answer.status
+    first = lead.match(lines[0]) if lines else None
+    if first and first.group(1) == status:  # the unit wrote its status itself: said once
+        lines[0] = lines[0][first.end():].strip()
+    head = [(True, prefix + (f"{status}。" if status else ""))]
+    paragraphs = [tidy(head + (_bold_lead(lines[0], lead) if lines and lines[0] else []))]
+    paragraphs += [_bold_lead(x, lead) for x in lines[1:]]
+    for name in text_fields[1:]:
+        more = [x.strip() for x in str(answer.fields.get(name) or "").split("\n") if x.strip()]
+        if more:
+            paragraphs.append([(True, f"{name}："), (False, more[0])])
+            paragraphs += [[(False, x)] for x in more[1:]]
+    return [p for p in paragraphs if p]
+
+
+def _bold_lead(line: str, lead: re.Pattern) -> Paragraph:
+    """A paragraph opening with a status (已完成。…, as units write per node) gets it in bold."""
+    m = lead.match(line)
+    return tidy([(True, m.group(0)), (False, line[m.end():])]) if m else [(False, line)]
+
+
+def split_long(paragraph: Paragraph, width: float, metrics: Metrics, max_lines: int) -> list[Paragraph]:
+    """A paragraph too tall for one row cut into pieces that fit, at sentence ends if possible."""
+    text = "".join(t for _, t in paragraph)
+    if metrics.lines(text, width) <= max_lines:
+        return [paragraph]
+    budget = metrics.usable_px(width) * WRAP_SLACK * max_lines * 0.9  # whole lines are lost at each wrap
+    cuts, start, used = [], 0, 0.0
+    for m in re.finditer(r"[^。；！？!?;]*[。；！？!?;]?", text):
+        piece = m.group(0)
+        if not piece:
+            continue
+        need = metrics.text_px(piece)
+        if used + need > budget and m.start() > start:
+            cuts.append(m.start())
+            start, used = m.start(), 0.0
+        while need > budget:  # one sentence longer than a row: cut inside it
+            at = _fit_chars(text, start, budget, metrics)
+            cuts.append(at)
+            start, need = at, metrics.text_px(text[at:m.end()])
+        used += need
+    bounds = [0] + cuts + [len(text)]
+    return [_slice(paragraph, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _fit_chars(text: str, start: int, budget: float, metrics: Metrics) -> int:
+    used, at = 0.0, start
+    while at < len(text) and used + metrics.text_px(text[at]) <= budget:
+        used += metrics.text_px(text[at])
+        at += 1
+    return max(at, start + 1)
+
+
+def _slice(paragraph: Paragraph, start: int, end: int) -> Paragraph:
+    out, at = [], 0
+    for bold, text in paragraph:
+        a, b = max(start, at), min(end, at + len(text))
+        if a < b:
+            out.append((bold, text[a - at:b - at]))
+        at += len(text)
+    return out

@@ -1,0 +1,194 @@
+"""What the clerk sees in the terminal: rich tables of results, in Chinese."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..mail.run import KIND_CN, NO_ADDRESS, RESULT_CN
+from ..store.report import OUTCOME_CN
+
+console = Console(highlight=False)
+
+SEVERITY = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]"}
+
+
+def import_summary(result, headline: str = "") -> None:
+    bd = result.breakdown
+    if headline:
+        console.print(headline)
+    console.print(f"分解表：{bd.source}" + (f"（工作表“{bd.sheet}”）" if bd.sheet else "") + f"，表头在第{bd.header_row}行")
+    if bd.title:
+        console.print(f"标题：{bd.title}")
+    subrows = sum(len(it.subrows) for it in result.items)
+    console.print(f"事项 [bold]{len(result.items)}[/bold] 项（另有分项/节点 {subrows} 行），责任单位 [bold]{len(result.units)}[/bold] 个")
+    if bd.categories:
+        per = Counter(it.category for it in result.items)
+        table = Table(title="分类", show_header=True)
+        table.add_column("分类")
+        table.add_column("事项数", justify="right")
+        for cat in bd.categories:
+            table.add_row(cat, str(per.get(cat, 0)))
+        console.print(table)
+    if result.kept:
+        console.print(f"[yellow]{len(result.kept)} 项已不在新表中但有报送记录，已保留在总台账末尾。[/yellow]")
+    findings_table(result.findings)
+
+
+def findings_table(findings, limit: int = 30) -> None:
+    if not findings:
+        console.print("[green]没有发现问题。[/green]")
+        return
+    table = Table(title=f"发现 {len(findings)} 条需要注意的情况", show_lines=False)
+    for name in ("级别", "代码", "行", "说明"):
+        table.add_column(name, overflow="fold")
+    for f in findings[:limit]:
+        table.add_row(SEVERITY.get(f.severity, f.severity), f.code, str(f.row or ""), f.message)
+    console.print(table)
+    if len(findings) > limit:
+        console.print(f"……另有 {len(findings) - limit} 条，用 --json 查看全部。")
+
+
+def generate_summary(result) -> None:
+    rnd = result.round
+    console.print(f"轮次：{rnd.label}（截止 {rnd.due.isoformat()}），生成报送表 [bold]{len(result.files)}[/bold] 份")
+    table = Table(show_header=True)
+    for name in ("单位", "事项数", "文件"):
+        table.add_column(name, overflow="fold")
+    for f in result.files:
+        table.add_row(f.unit, str(len(f.items)), f.path.relative_to(result.root).as_posix())
+    console.print(table)
+
+
+@contextmanager
+def progress_bar(label: str):
+    """A progress bar on the terminal; yields the callback collect reports to."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    # No refresh thread (auto_refresh=False): collect forks its workers while the bar is
+    # shown, and a fork taken while another thread holds a lock can leave the child stuck on
+    # it. The bar is redrawn from the callback instead, at most ten times a second.
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.description}"), console=console, transient=True, auto_refresh=False) as bar:
+        task = bar.add_task("", total=None)
+        drawn = [0.0]
+
+        def update(done: int, total: int, name: str) -> None:
+            bar.update(task, completed=done, total=total, description=name[-40:])
+            now = time.monotonic()
+            if now - drawn[0] >= 0.1 or done == total:
+                bar.refresh()
+                drawn[0] = now
+
+        yield update
+
+
+def collect_summary(result, root) -> None:
+    if result.nothing_new:
+        console.print(f"没有新的文件：{len(result.files)} 个文件都已收集过或不是报送表，总台账未改动。")
+    counts = Counter(f.outcome for f in result.files)
+    console.print("文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()) if counts else "文件夹是空的。")
+    table = Table(title=f"{result.round} 一轮各单位报送情况", show_header=True)
+    for name in ("单位", "结果", "迟报", "须改正", "文件"):
+        table.add_column(name, overflow="fold")
+    by_unit: dict[str, list] = {}
+    for f in result.files:
+        by_unit.setdefault(f.unit or "（未识别）", []).append(f)
+    shown = _short_names([f.name for f in result.files])
+    # Problems first, then the units that sent nothing, then the accepted ones.
+    rank = {"unreadable": 0, "unidentified": 0, "rejected": 1, "partial": 2, "superseded": 4, "accepted": 5}
+    worst = {u: min(rank.get(f.outcome, 6) for f in files) for u, files in by_unit.items()}
+    missing = [u for u in result.missing_units if u not in by_unit]
+    order = sorted((u for u in by_unit if worst[u] < 3), key=worst.get) + missing + sorted(
+        (u for u in by_unit if worst[u] >= 3), key=worst.get)
+    for unit in order:
+        files = by_unit.get(unit, [])
+        if not files:
+            table.add_row(unit, "[red]缺报[/red]", "", "", "")
+        for f in files:
+            if f.outcome == "ignored":
+                continue
+            errors = sum(1 for x in f.findings if x.severity == "error")
+            style = {"accepted": "green", "partial": "yellow", "rejected": "red", "unidentified": "red", "unreadable": "red"}.get(f.outcome, "")
+            label = OUTCOME_CN.get(f.outcome, f.outcome)
+            table.add_row(unit, f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""), shown[f.name])
+    console.print(table)
+    if result.missing_units:
+        console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + "、".join(result.missing_units))
+    if result.late_units:
+        console.print("[yellow]迟报[/yellow]：" + "、".join(result.late_units))
+    for c in result.conflicts:
+        console.print(f"[yellow]{c.message}[/yellow]")
+    if result.report_path:
+        console.print(f"校验报告（退回修改清单）：{result.report_path}")
+    if result.dry_run:
+        console.print("试运行（--dry-run）：只写了报告，总台账和台账库都没有改动。")
+
+
+def status_summary(result) -> None:
+    submitted = [u for u in result.units if u["submitted"]]
+    missing = [u["name"] for u in result.units if not u["submitted"]]
+    late = [u["name"] for u in result.units if u["late"]]
+    console.print(f"{result.round} 一轮：应报 {len(result.units)} 个单位，已报 {len(submitted)}，缺报 {len(missing)}，迟报 {len(late)}")
+    counts = Counter(r["status"] or "（未填）" for it in result.items for r in it["reports"][:1])
+    unreported = sum(1 for it in result.items if not it["reports"])
+    table = Table(title="事项完成状态", show_header=True)
+    table.add_column("状态")
+    table.add_column("事项数", justify="right")
+    for name, n in counts.most_common():
+        table.add_row(name, str(n))
+    table.add_row("未报送", str(unreported))
+    console.print(table)
+    if missing:
+        console.print("[red]缺报[/red]：" + "、".join(missing))
+    if late:
+        console.print("[yellow]迟报[/yellow]：" + "、".join(late))
+
+
+def _short_names(names: list[str]) -> dict[str, str]:
+    """File names without the title most of them start with (…-市财政局-第六次报送.xlsx)."""
+    prefixes = Counter(n.split("-", 1)[0] + "-" for n in names if "-" in n)
+    prefix = prefixes.most_common(1)[0][0] if prefixes else ""
+    if len(prefix) <= 8 or prefixes[prefix] < 2:
+        return {n: n for n in names}
+    return {n: ("…" + n[len(prefix) - 1:]) if n.startswith(prefix) else n for n in names}
+
+
+def mail_summary(result) -> None:
+    """The result on the terminal: one row per unit, problems spelled out below."""
+    counts: dict[str, int] = {}
+    for o in result.outcomes:
+        counts[o.result] = counts.get(o.result, 0) + 1
+    head = f"{result.round.label}（截止 {result.round.name}）{KIND_CN[result.kind]}："
+    console.print(head + ("，".join(f"{RESULT_CN[k]} {v}" for k, v in counts.items()) or "没有需要发送的单位"))
+    if result.outcomes:
+        table = Table(show_header=True)
+        for name in ("单位", "结果", "收件人", "附件" if result.mode == "send" else "草稿"):
+            table.add_column(name, overflow="fold")
+        for o in result.outcomes:
+            shown = o.draft.relative_to(result.root).as_posix() if o.draft else o.attachment
+            table.add_row(escape(o.unit), _mail_label(o), escape("；".join(o.to)), escape(shown))
+        console.print(table)
+    for o in result.outcomes:  # an empty address cell is said once below, for all such units
+        if (o.error and not o.error.startswith(NO_ADDRESS)) or o.note:
+            console.print(f"[{'red' if o.error else 'yellow'}]{escape(o.unit)}[/]：{escape(o.error or o.note)}")
+    if result.no_address:
+        console.print(f"[red]没有邮箱 {len(result.no_address)} 个单位[/red]：" + escape("、".join(result.no_address))
+                      + "。请在 units.xlsx 的“电子邮箱”列填写（多个地址用分号隔开）。")
+    if result.failed:
+        console.print(f"[red]发送失败 {len(result.failed)} 个单位[/red]：" + escape("、".join(result.failed))
+                      + "。改正后重新运行同一命令，只会补发这些单位。")
+    if result.mode == "drafts" and result.outcomes:
+        console.print(f"草稿在 rounds/{result.round.name}/mail/：双击用 Outlook 打开，核对后点“发送”。")
+
+
+def _mail_label(o) -> str:
+    if o.result == "draft" and not o.to:
+        return "[yellow]草稿（无收件人）[/yellow]"
+    style = {"sent": "green", "draft": "green", "failed": "red", "no-address": "red"}.get(o.result)
+    return f"[{style}]{RESULT_CN[o.result]}[/{style}]" if style else RESULT_CN[o.result]
