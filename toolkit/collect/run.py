@@ -18,19 +18,20 @@ from pathlib import Path
 
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
-from ..core.findings import Finding, error, warning
+from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..store import faults
 from ..store.fsutil import file_sha256
 from ..store.ledger import Ledger, now
 from ..store.report import write_report
+from ..store.tables import FORMAT_NAMES
 from ..store.units import read_units
 from ..store.workspace import Workspace
 from .background import Background
 from .extract import find_table
 from .identify import Identity, by_content, by_metadata
 from .merge import MasterView, archive, read_master, update_master
-from .reader import Returned, Unreadable, is_ignored, load, read_returned
+from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
 from .validate import judge
@@ -153,8 +154,7 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress, workers: Wor
     for i, path in enumerate(paths):
         name = path.relative_to(folder).as_posix()
         if is_ignored(path):
-            results.append(FileResult(path, name, "ignored", findings=[warning(
-                "ignored", f"“{name}”不是报送表（临时文件、系统文件或非表格文件），已忽略。")]))
+            results.append(FileResult(path, name, "ignored", findings=[finding("ignored", file=name)]))
         else:
             results.append(FileResult(path, name, ""))
             to_read.append(i)
@@ -201,7 +201,7 @@ def _file_job(context, path: Path) -> FileResult:
     else:
         sha, failure = hashlib.sha256(data).hexdigest(), None
     if sha in known:
-        return _unchanged(name, sha, "已经收集过")
+        return _unchanged(name, sha)
     if failure is None:
         try:
             result = _judge(run, read_returned(path, sha, (data, stat)), name)
@@ -222,21 +222,22 @@ def _killed_worker(run: _Run, path: Path, name: str, e: Unreadable) -> FileResul
 
 
 def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
-    return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
+    return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[e.finding])
 
 
 def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
     """Not even readable from disk (held by another program, no permission): nothing is
     recorded, so the next collect tries it again."""
-    why = ("在收集过程中被移走或删除了" if isinstance(e, FileNotFoundError)
-           else "可能正被其他程序（如 Excel、WPS）占用，或没有读取权限" if isinstance(e, PermissionError)
-           else f"系统提示：{e.strerror or type(e).__name__}")
-    return FileResult(path, name, "unreadable", round=run.default_round, findings=[error(
-        "cannot-open", f"文件“{name}”无法打开（{why}），本次没有收集；关闭占用它的程序或放回原处后，重新运行收集即可。")])
+    found = (finding("cannot-open:moved", file=name) if isinstance(e, FileNotFoundError)
+             else finding("cannot-open:busy", file=name) if isinstance(e, PermissionError)
+             else finding("cannot-open", file=name, value=e.strerror or type(e).__name__))
+    return FileResult(path, name, "unreadable", round=run.default_round, findings=[found])
 
 
-def _unchanged(name: str, sha: str, why: str) -> FileResult:
-    return FileResult(None, name, "unchanged", sha, findings=[warning("unchanged", f"文件“{name}”{why}，未重复处理。")])
+def _unchanged(name: str, sha: str, same_as: str | None = None) -> FileResult:
+    """A file collected before, or (`same_as`) a copy of another file of this run."""
+    found = finding("unchanged:copy", file=name, value=same_as) if same_as else finding("unchanged", file=name)
+    return FileResult(None, name, "unchanged", sha, findings=[found])
 
 
 def _same_content(results: list[FileResult]) -> None:
@@ -247,7 +248,7 @@ def _same_content(results: list[FileResult]) -> None:
         if not r.sha256 or r.outcome == "unchanged":
             continue
         if r.sha256 in first:
-            results[i] = _unchanged(r.name, r.sha256, f"与“{first[r.sha256]}”内容完全相同")
+            results[i] = _unchanged(r.name, r.sha256, first[r.sha256])
             results[i].path = r.path
         else:
             first[r.sha256] = r.name
@@ -265,16 +266,15 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
                         identity.round or run.default_round, identified_by=identity.by,
                         saved_at=returned.last_saved, findings=list(identity.findings))
     if returned.extension_lies:
-        result.findings.append(warning(
-            "extension-mismatch", f"文件“{name}”的扩展名与内容不符（实际是 .{returned.kind} 格式），已按实际内容读取。",
-            value=returned.path.suffix))
+        result.findings.append(finding("extension-mismatch", file=name, value=returned.path.suffix,
+                                       format=FORMAT_NAMES.get(returned.kind, returned.kind)))
     if returned.truncated:
-        result.findings.append(warning("too-many-rows", f"文件“{name}”的工作表行数过多，只读取了前面的部分。"))
+        result.findings.append(finding("too-many-rows", file=name, value=MAX_ROWS))
     if identity.outcome:
         return result
     if table is None:
         result.outcome = "rejected"
-        result.findings.append(error("no-table", f"文件“{name}”中找不到报送表（“进展情况”“完成状态”等列被删除或改名），未采用；请让该单位用督查室发出的原表填报。", unit=identity.unit))
+        result.findings.append(finding("no-table", file=name, unit=identity.unit))
         return result
     _apply_judgement(run, result, returned, table, identity)
     return result
@@ -311,7 +311,7 @@ def _supersede(run: _Run, results: list[FileResult]) -> None:
                 newest_name, losers = newest.name, group[:-1]
             for r in losers:
                 r.outcome = "superseded"
-                r.findings.append(warning("superseded", f"“{unit}”本轮还有更新的文件“{newest_name}”，以最新的为准，本文件不再采用。", unit=unit))
+                r.findings.append(finding("superseded", unit=unit, value=newest_name, file=r.name))
     finally:
         ledger.close()
 

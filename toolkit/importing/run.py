@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ConfigError
-from ..core.findings import Finding, warning
+from ..core.findings import Finding, finding
 from ..core.keys import assign_keys
 from ..core.model import Item
 from ..store import configfile
@@ -129,10 +129,7 @@ def _merge_items(ledger: Ledger, breakdown: Breakdown) -> ImportResult:
         old_keys = {old.key} | {s.key for s in old.subrows}
         if old_keys & reported:
             result.kept.append(old)
-            result.findings.append(warning(
-                "item-gone-with-reports",
-                f"原序号 {old.number}“{old.title[:30]}”不在新的分解表中，但已有报送记录，已保留在总台账末尾；如确需删除请核实后手工处理。",
-                item=old.number, value=old.title))
+            result.findings.append(finding("item-gone-with-reports", item=old.number, value=old.title))
         else:
             result.dropped.append(old)
     return result

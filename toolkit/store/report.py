@@ -14,9 +14,6 @@ OUTCOME_CN = {"accepted": "已采纳", "partial": "部分采纳", "rejected": "�
               "missing": "缺报"}
 SEVERITY_CN = {"error": "须改正", "warning": "提示"}
 SUMMARY_SHEET = "收集情况"
-# Findings about how a file arrived, not about what the unit wrote: they are in the first
-# sheet for the office, but the sheet mailed back to the unit lists only what it can fix.
-NOT_FOR_THE_UNIT = frozenset({"unchanged", "superseded", "late", "identified-by-content", "extension-mismatch", "ignored"})
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 
 
@@ -40,7 +37,7 @@ def write_report(path: Path, cfg, result) -> Path:
         used = {SUMMARY_SHEET.lower()}
         _summary(wb.add_worksheet(SUMMARY_SHEET), fmt, cfg, result)
         for unit, files in _by_unit(result).items():
-            findings = [(f, x) for f in files for x in f.findings if x.code not in NOT_FOR_THE_UNIT]
+            findings = [(f, x) for f in files for x in f.findings if x.for_unit]
             if findings:
                 _unit_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt, cfg, result, unit, findings)
         wb.close()
