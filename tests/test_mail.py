@@ -127,9 +127,8 @@ def fill_and_collect(ws, inbox, answers_by_unit, saved_at=dt.datetime(2022, 7, 1
     """Units return their workbooks filled with `answers_by_unit[unit]` (field → value per row,
     used in turn) into the folder `inbox`, which is then collected."""
     inbox.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(ws.ledger_path)
-    rows = unit_rows(ledger.items(), ws.config(), dt.date.fromisoformat(ROUND))
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        rows = unit_rows(ledger.items(), ws.config(), dt.date.fromisoformat(ROUND))
     base = {"进展情况": "1-6月，按计划推进。", "完成状态": "基本按进度完成", "下一步工作计划": "继续推进。"}
     for unit, answers in answers_by_unit.items():
         filled = {r.key: {**base, **answers[i % len(answers)]} for i, r in enumerate(rows[unit])}
@@ -164,9 +163,8 @@ def test_a_second_run_sends_nothing_and_resend_sends_again(ws, box):
     mail(ws, ROUND, send=True, resend=True, units=[EDU])
     assert len(box.envelopes) == 5 and box.envelopes[-1].rcpt_tos == ["jyj@heshan.gov.cn", "jyj2@heshan.gov.cn"]
     ids = {o.message_id for o in first.outcomes if o.result == "sent"}
-    ledger = Ledger(ws.ledger_path)
-    logged = ledger.db.execute("SELECT message_id, unit, kind, result, recipients FROM mail_log ORDER BY id").fetchall()
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        logged = ledger.db.execute("SELECT message_id, unit, kind, result, recipients FROM mail_log ORDER BY id").fetchall()
     assert {row[0] for row in logged[:4]} == ids and all(row[2:4] == ("notice", "sent") for row in logged)
 
 

@@ -94,8 +94,7 @@ def import_table(ws: Workspace, source: Path, sheet: str | None = None, wait: fl
 def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: float = 0.0) -> ImportResult:
     with ws.lock("import", wait=wait):
         cfg = ws.config()
-        ledger = Ledger(ws.ledger_path)
-        try:
+        with Ledger(ws.ledger_path) as ledger:
             result = _merge_items(ledger, breakdown)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             carried = read_report_cells(ws.master_path)
@@ -105,8 +104,6 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
                                      [f.to_json() for f in result.findings])
                 # The table's own 备注 lines, printed again under the summary (duban summary).
                 ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
-        finally:
-            ledger.close()
         _update_config(ws, cfg, breakdown, Path(source))
         cfg = ws.config()
         backup(ws.master_path, ws.backups_dir, stamp)
