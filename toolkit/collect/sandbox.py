@@ -14,11 +14,11 @@ import os
 import pickle
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from ..core.findings import finding
+from ..core.findings import Finding, finding
 from .background import start_method
 from .reader import Unreadable
 
@@ -224,7 +224,7 @@ def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque
                 answers = slot.conn.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or the reader crashed
                 slots[i] = spawn()
-                yield from _lost(slot, suspects, "reader-crash")
+                yield from _lost(slot, suspects, lambda name: finding("reader-crash", file=name))
                 continue
             slot.started = time.monotonic()
             for message in answers:
@@ -233,15 +233,15 @@ def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque
             slot.alone = False
         elif time.monotonic() - slot.started > time_limit:
             slots[i] = spawn()
-            yield from _lost(slot, suspects, "timeout", value=f"{time_limit:.0f}")
+            yield from _lost(slot, suspects, lambda name: finding("timeout", file=name, value=f"{time_limit:.0f}"))
 
 
-def _lost(slot: _Slot, suspects: deque, key: str, **fields):
+def _lost(slot: _Slot, suspects: deque, found: Callable[[str], Finding]):
     """A worker that died or hung: killed. Alone with one file, that file did it and gets
     the finding; otherwise its files are suspects, each to be read again alone."""
     slot.kill()
     if len(slot.tasks) == 1:
         index, path = slot.tasks[0]
-        yield index, Unreadable(finding(key, file=Path(path).name, **fields))
+        yield index, Unreadable(found(Path(path).name))
     else:
         suspects.extend(slot.tasks)
