@@ -64,17 +64,16 @@ def build(n: int) -> tuple[Path, Path]:
 
 def _previous_answers(ws: Workspace) -> None:
     """Last round's answers for every row, so this round's workbooks come pre-filled."""
-    ledger = Ledger(ws.ledger_path)
-    with ledger.transaction():
-        for item in ledger.items():
-            sha = f"prev-{item.key}"
-            ledger.add_submission({"sha256": sha, "round": PREVIOUS, "unit": item.lead_unit, "file_name": "上一轮.xlsx",
-                                   "archived": "", "saved_at": "2022-05-01T10:00:00", "received_at": "2022-05-01T11:00:00",
-                                   "outcome": "accepted", "late": 0, "identified_by": "metadata", "findings": "[]"})
-            ledger.add_reports([(item.key, item.lead_unit, PREVIOUS, {
-                "进展情况": f"{item.title[:20]}：1-6月完成年度计划的55%，项目按节点推进。", "存在问题": "",
-                "下一步工作计划": "继续加快推进，确保完成全年目标。", "完成状态": "基本按进度完成", "完成时间": "", "备注": ""}, sha)])
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        with ledger.transaction():
+            for item in ledger.items():
+                sha = f"prev-{item.key}"
+                ledger.add_submission({"sha256": sha, "round": PREVIOUS, "unit": item.lead_unit, "file_name": "上一轮.xlsx",
+                                       "archived": "", "saved_at": "2022-05-01T10:00:00", "received_at": "2022-05-01T11:00:00",
+                                       "outcome": "accepted", "late": 0, "identified_by": "metadata", "findings": []})
+                ledger.add_reports([(item.key, item.lead_unit, PREVIOUS, {
+                    "进展情况": f"{item.title[:20]}：1-6月完成年度计划的55%，项目按节点推进。", "存在问题": "",
+                    "下一步工作计划": "继续加快推进，确保完成全年目标。", "完成状态": "基本按进度完成", "完成时间": "", "备注": ""}, sha)])
 
 
 SAVED = b"2022-07-01T02:30:00Z"
@@ -99,10 +98,9 @@ def _as_returned(src: Path, dst: Path, rows: int) -> None:
 
 
 def _forget_previous(ws: Workspace) -> None:
-    ledger = Ledger(ws.ledger_path)
-    ledger.db.execute("DELETE FROM reports")
-    ledger.db.execute("DELETE FROM submissions")
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.db.execute("DELETE FROM reports")
+        ledger.db.execute("DELETE FROM submissions")
 
 
 def time_duban(ws_dir: Path, inbox: Path, scratch: Path) -> float:

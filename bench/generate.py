@@ -73,9 +73,8 @@ def main() -> None:
         files = len(list((ws.round_dir(ROUND) / "outbox").glob("*.xlsx")))
 
         cfg = ws.config()
-        ledger = Ledger(ws.ledger_path)
-        rows = unit_rows(ledger.items(), cfg, dt.date.fromisoformat(ROUND))
-        ledger.close()
+        with Ledger(ws.ledger_path) as ledger:
+            rows = unit_rows(ledger.items(), cfg, dt.date.fromisoformat(ROUND))
         out = tmp / "openpyxl"
 
         def with_openpyxl():

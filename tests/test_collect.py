@@ -117,9 +117,8 @@ def test_two_copies_of_one_file_are_collected_once_and_the_copy_names_the_first(
     copy = only(result, "b.xlsx")
     assert copy.outcome == "unchanged" and "a.xlsx" in copy.findings[0].message
     assert len(list((rnd.ws.round_dir(ROUND) / "received").iterdir())) == 1
-    ledger = Ledger(rnd.ws.ledger_path)
-    assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["a.xlsx"]
-    ledger.close()
+    with Ledger(rnd.ws.ledger_path) as ledger:
+        assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["a.xlsx"]
 
 
 def test_a_file_that_cannot_be_opened_is_a_finding_and_is_tried_again_next_time(rnd, monkeypatch):
@@ -165,9 +164,8 @@ def test_a_file_moved_away_before_it_is_archived_is_not_recorded_and_is_taken_ne
     moved = only(result, "moved")
     assert moved.outcome == "unreadable" and codes(moved) == ["cannot-open"] and "移走" in moved.findings[0].message
     assert only(result, "stays").outcome == "accepted"
-    ledger = Ledger(rnd.ws.ledger_path)
-    assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["stays.xlsx"]
-    ledger.close()
+    with Ledger(rnd.ws.ledger_path) as ledger:
+        assert [n for (n,) in ledger.db.execute("SELECT file_name FROM submissions")] == ["stays.xlsx"]
     monkeypatch.setattr("toolkit.collect.run.archive", real_archive)
     assert only(rnd.collect(), "moved").outcome == "accepted"
 
@@ -180,9 +178,8 @@ def test_dry_run_writes_only_the_report(rnd):
     assert rnd.ws.master_path.read_bytes() == before
     assert not (rnd.ws.round_dir(ROUND) / "received").exists()
     assert (rnd.ws.round_dir(ROUND) / "report.xlsx").exists()
-    ledger = Ledger(rnd.ws.ledger_path)
-    assert ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
-    ledger.close()
+    with Ledger(rnd.ws.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 0
 
 
 def test_missing_unit_is_listed_and_exit_code_is_1(rnd, run):
@@ -331,9 +328,8 @@ def test_a_newer_file_in_a_later_collect_supersedes_the_merged_one(rnd, tmp_path
     result = rnd.collect()
     assert only(result, "second").outcome == "accepted"
     assert rnd.master()[rnd.keys(DGRC)[0]]["进展情况"].value == "新的说法。"
-    ledger = Ledger(rnd.ws.ledger_path)
-    outcomes = dict(ledger.db.execute("SELECT file_name, outcome FROM submissions"))
-    ledger.close()
+    with Ledger(rnd.ws.ledger_path) as ledger:
+        outcomes = dict(ledger.db.execute("SELECT file_name, outcome FROM submissions"))
     assert outcomes == {"first.xlsx": "superseded", "second.xlsx": "accepted"}
 
 

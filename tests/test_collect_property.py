@@ -39,9 +39,8 @@ def test_random_valid_answers_come_back_exactly(tmp_path_factory, first, second)
     ws, _ = init_workspace(tmp / "ws", IMPORT / "heshan_categories_groups_nodes.xlsx")
     files = {f.unit: f for f in generate(ws, ROUND).files}
     source = files["市发展改革局"].path
-    ledger = Ledger(ws.ledger_path)
-    keys = [it.key for it in ledger.items() if it.lead_unit == "市发展改革局"]
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        keys = [it.key for it in ledger.items() if it.lead_unit == "市发展改革局"]
     inbox = tmp / "inbox"
     inbox.mkdir()
     simulate.fill(source, inbox / source.name, {keys[0]: first, keys[1]: second}, saved_at=dt.datetime(2022, 7, 1))

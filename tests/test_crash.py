@@ -32,9 +32,8 @@ def build(tmp: Path):
     ws, _ = init_workspace(tmp / "ws", IMPORT / "heshan_categories_groups_nodes.xlsx")
     inbox = tmp / "inbox"
     inbox.mkdir()
-    ledger = Ledger(ws.ledger_path)
-    items = ledger.items()
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        items = ledger.items()
     for f in generate(ws, ROUND).files:
         keys = [k for it in items for k in [it.key] + [s.key for s in it.subrows]]
         answers = {}
@@ -64,11 +63,10 @@ def state(ws):
     """What must agree: the master's cells, and the ledger's submissions and reports."""
     sheet = openpyxl.load_workbook(ws.master_path)["总台账"]  # raises on a partial file
     cells = [[c.value for c in row] for row in sheet.iter_rows()]
-    ledger = Ledger(ws.ledger_path)
-    # Each build signs its own files, so hashes differ between workspaces; the rest must not.
-    subs = sorted(ledger.db.execute("SELECT round, unit, file_name, outcome FROM submissions"))
-    reports = sorted(ledger.db.execute("SELECT item_key, unit, round, fields FROM reports"))
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        # Each build signs its own files, so hashes differ between workspaces; the rest must not.
+        subs = sorted(ledger.db.execute("SELECT round, unit, file_name, outcome FROM submissions"))
+        reports = sorted(ledger.db.execute("SELECT item_key, unit, round, fields FROM reports"))
     return cells, subs, reports
 
 

@@ -127,9 +127,8 @@ def fill_and_collect(ws, inbox, answers_by_unit, saved_at=dt.datetime(2022, 7, 1
     """Units return their workbooks filled with `answers_by_unit[unit]` (field → value per row,
     used in turn) into the folder `inbox`, which is then collected."""
     inbox.mkdir(parents=True, exist_ok=True)
-    ledger = Ledger(ws.ledger_path)
-    rows = unit_rows(ledger.items(), ws.config(), dt.date.fromisoformat(ROUND))
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        rows = unit_rows(ledger.items(), ws.config(), dt.date.fromisoformat(ROUND))
     base = {"进展情况": "1-6月，按计划推进。", "完成状态": "基本按进度完成", "下一步工作计划": "继续推进。"}
     for unit, answers in answers_by_unit.items():
         filled = {r.key: {**base, **answers[i % len(answers)]} for i, r in enumerate(rows[unit])}
@@ -164,9 +163,8 @@ def test_a_second_run_sends_nothing_and_resend_sends_again(ws, box):
     mail(ws, ROUND, send=True, resend=True, units=[EDU])
     assert len(box.envelopes) == 5 and box.envelopes[-1].rcpt_tos == ["jyj@heshan.gov.cn", "jyj2@heshan.gov.cn"]
     ids = {o.message_id for o in first.outcomes if o.result == "sent"}
-    ledger = Ledger(ws.ledger_path)
-    logged = ledger.db.execute("SELECT message_id, unit, kind, result, recipients FROM mail_log ORDER BY id").fetchall()
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        logged = ledger.db.execute("SELECT message_id, unit, kind, result, recipients FROM mail_log ORDER BY id").fetchall()
     assert {row[0] for row in logged[:4]} == ids and all(row[2:4] == ("notice", "sent") for row in logged)
 
 
@@ -389,6 +387,29 @@ def test_corrections_still_go_out_after_a_later_collect_rewrote_the_report(ws, b
     part = attachment(box.by_unit()[DGRC])
     rows = list(openpyxl.load_workbook(io.BytesIO(part.get_content())).active.iter_rows(values_only=True))
     assert rows[2][:6] == (outbox(ws)[DGRC].name, "5", "1", "完成状态", "完成了", "须改正")
+
+
+@pytest.mark.parametrize("report", ["deleted", "junk"])
+def test_correction_drafts_come_from_the_ledger_whatever_became_of_report_xlsx(ws, run, tmp_path, report):
+    """The ledger is the truth: report.xlsx is a view, never read back."""
+    fill_and_collect(ws, tmp_path / "inbox", {DGRC: [{"完成状态": "完成了"}, {}], OFFICE: [{"进展情况": "无"}], EDU: [{}]})
+    path = ws.round_dir(ROUND) / "report.xlsx"
+    path.unlink() if report == "deleted" else path.write_bytes(b"PK\x03\x04 not a workbook")
+    code, out = run("mail", "-w", ws.root, "--round", ROUND, "--corrections", "--drafts", "--json")
+    assert code in (0, 1) and sorted(m["unit"] for m in out["messages"]) == sorted([DGRC, OFFICE])
+    sheets = {unit: _draft_sheet(ws, unit) for unit in (DGRC, OFFICE)}
+    assert [r[:6] for r in sheets[DGRC][2:]] == [(outbox(ws)[DGRC].name, "5", "1", "完成状态", "完成了", "须改正")]
+    assert "不在可选范围内" in sheets[DGRC][2][6] and "已完成、基本按进度完成" in sheets[DGRC][2][6]
+    assert [r[3:6] for r in sheets[OFFICE][2:]] == [("进展情况", "无", "须改正")] * len(sheets[OFFICE][2:])
+    assert sheets[OFFICE][2:] and all(DGRC not in str(v) for r in sheets[OFFICE] for v in r)
+
+
+def _draft_sheet(ws, unit) -> list[tuple]:
+    """The rows of the workbook attached to the unit's correction draft (.eml)."""
+    msg = message_from_bytes((ws.round_dir(ROUND) / "mail" / f"退回修改-{unit}.eml").read_bytes(), policy=policy.default)
+    wb = openpyxl.load_workbook(io.BytesIO(attachment(msg).get_content()))
+    assert wb.sheetnames == [unit]
+    return list(wb[unit].iter_rows(values_only=True))
 
 
 def test_a_unit_that_sent_a_good_file_after_a_bad_one_gets_no_correction(ws, box, tmp_path):

@@ -52,11 +52,8 @@ class Round:
 def rnd(tmp_path_factory) -> Round:
     ws, _ = init_workspace(tmp_path_factory.mktemp("sim") / "ws", sample_path("heshan-2022"))
     result = generate(ws, ROUND)
-    ledger = Ledger(ws.ledger_path)
-    try:
+    with Ledger(ws.ledger_path) as ledger:
         items = ledger.items()
-    finally:
-        ledger.close()
     return Round(ws, {f.unit: f.path for f in result.files}, items, ws.secret())
 
 

@@ -96,12 +96,11 @@ def test_reimport_keeps_keys_reports_and_contacts(tmp_path, run):
     ws_dir = tmp_path / "ws"
     run("init", ws_dir, "--from", BASIC)
     ws = Workspace.open(ws_dir)
-    ledger = Ledger(ws.ledger_path)
-    items = ledger.items()
-    first = items[0]
-    ledger.db.execute("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)",
-                      (items[4].key, items[4].lead_unit, "2022-04-03", "{}", "abc", "2022-04-01T10:00:00"))
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        items = ledger.items()
+        first = items[0]
+        ledger.db.execute("INSERT INTO reports VALUES (?, ?, ?, ?, ?, ?)",
+                          (items[4].key, items[4].lead_unit, "2022-04-03", "{}", "abc", "2022-04-01T10:00:00"))
     # The clerk fills in a contact and a report value by hand.
     wb = openpyxl.load_workbook(ws.units_path)
     wb.active["D2"] = "fgj@example.gov.cn"
@@ -124,10 +123,9 @@ def test_reimport_keeps_keys_reports_and_contacts(tmp_path, run):
     assert code == 0
     assert out["items"] == 4
     assert [f["code"] for f in out["findings"]] == ["item-gone-with-reports"]
-    ledger = Ledger(ws.ledger_path)
-    assert ledger.items()[0].key == first.key
-    assert [i.key for i in ledger.inactive_items()] == [items[4].key]
-    ledger.close()
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.items()[0].key == first.key
+        assert [i.key for i in ledger.inactive_items()] == [items[4].key]
     assert openpyxl.load_workbook(ws.units_path).active["D2"].value == "fgj@example.gov.cn"
     wb, sheet = master_rows(ws_dir)
     assert sheet.cell(3, 1).value == first.key and sheet.cell(3, status_col).value == "已完成"

@@ -628,10 +628,7 @@ def heshan_answers(ws, due: dt.date) -> dict[str, dict[str, dict]]:
 
 
     rows = json.loads((ROOT / "heshan-2022" / "completion.json").read_text(encoding="utf-8"))
-    ledger = Ledger(ws.ledger_path)
-    try:
+    with Ledger(ws.ledger_path) as ledger:
         items = ledger.items()
-    finally:
-        ledger.close()
     units = dict.fromkeys(r["unit"] for r in rows)
     return {unit: answers_from_completion(items, rows, unit, due=due) for unit in units}

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..core.findings import Finding, error, warning
+from ..core.findings import Finding, finding
 from ..core.text import fold
 from ..store.units import Unit, resolve
 from .extract import ReturnedTable
@@ -47,22 +47,18 @@ def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg:
     meta = returned.metadata
     name = returned.path.name
     if meta.workspace_id != workspace_id:
-        return Identity(outcome="rejected", round=safe_round_name(meta.round), findings=[error(
-            "wrong-round", f"文件“{name}”不是本工作区生成的报送表（属于另一个工作区{('、' + meta.round + ' 一轮') if meta.round else ''}），未采用；请核对是否发错了文件。",
-            value=meta.workspace_id, unit=meta.unit or None)])
+        return Identity(outcome="rejected", round=safe_round_name(meta.round), findings=[finding(
+            "wrong-round:workspace", file=name, value=meta.workspace_id, unit=meta.unit or None)])
     if not meta.verify(secret):
-        return Identity(outcome="rejected", round=safe_round_name(meta.round), findings=[error(
-            "bad-signature", f"文件“{name}”的隐藏签名与内容不符（单位、轮次或表格结构被改动过，或不是督查室发出的文件），未采用；请让该单位用督查室发出的原表重新填报。",
-            unit=meta.unit or None)])
+        return Identity(outcome="rejected", round=safe_round_name(meta.round), findings=[finding(
+            "bad-signature", file=name, unit=meta.unit or None)])
     rnd = safe_round_name(meta.round)
     if round_arg and meta.round != round_arg:
-        return Identity(unit=meta.unit, round=rnd, outcome="rejected", findings=[error(
-            "wrong-round", f"文件“{name}”是 {meta.round} 一轮的报送表，不是本次收集的 {round_arg}，未采用；如确属 {meta.round} 一轮，请用 --round {meta.round} 收集。",
-            unit=meta.unit, value=meta.round)])
+        return Identity(unit=meta.unit, round=rnd, outcome="rejected", findings=[finding(
+            "wrong-round", file=name, unit=meta.unit, value=meta.round, expected=round_arg)])
     if meta.unit not in expected_units(rnd):
-        return Identity(unit=meta.unit, round=rnd, outcome="rejected", findings=[error(
-            "unknown-unit", f"文件“{name}”所属单位“{meta.unit}”在 {meta.round} 一轮没有需要报送的事项（分解表可能已重新导入），未采用；请核对分解表。",
-            unit=meta.unit)])
+        return Identity(unit=meta.unit, round=rnd, outcome="rejected", findings=[finding(
+            "unknown-unit", file=name, unit=meta.unit, round=meta.round)])
     return Identity(unit=meta.unit, round=rnd, by="metadata")
 
 
@@ -72,11 +68,9 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
     name = returned.path.name
     tried = ["隐藏签名（已丢失）"]
     if table is None:
-        return Identity(outcome="unidentified", findings=[error(
-            "unidentified", f"文件“{name}”中找不到报送表（没有“进展情况”“完成状态”等列），无法识别；请核对是否为报送表，或让该单位用督查室发出的原表填报。")])
+        return Identity(outcome="unidentified", findings=[finding("unidentified:no-table", file=name)])
     if round_name is None:
-        return Identity(outcome="unidentified", findings=[error(
-            "unidentified", f"文件“{name}”没有隐藏签名，无法判断是哪一轮；请用 --round 指定轮次后再收集。")])
+        return Identity(outcome="unidentified", findings=[finding("unidentified:no-round", file=name)])
     candidates = _units_by_rows(table, rows)
     tried.append("表中事项" + (f"（对应单位：{'、'.join(candidates)}）" if candidates else "（未对上任何单位）"))
     if len(candidates) != 1:
@@ -85,12 +79,11 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
         if hint and (not candidates or hint in candidates) and hint in rows.by_unit:
             candidates = [hint]
     if len(candidates) != 1:
-        return Identity(round=round_name, outcome="unidentified", findings=[error(
-            "unidentified", f"文件“{name}”没有隐藏签名，也无法确定是哪个单位的（已尝试：{'；'.join(tried)}）；请让该单位用督查室发出的原表重新填报，或在文件名中写明单位名称。")])
+        return Identity(round=round_name, outcome="unidentified", findings=[finding(
+            "unidentified", file=name, tried="；".join(tried))])
     unit = candidates[0]
-    return Identity(unit=unit, round=round_name, by="content", findings=[warning(
-        "identified-by-content", f"文件“{name}”的隐藏签名已丢失（可能复制到了新工作簿），已根据内容认定为“{unit}” {round_name} 一轮的报送；请核对。",
-        unit=unit)])
+    return Identity(unit=unit, round=round_name, by="content", findings=[finding(
+        "identified-by-content", file=name, unit=unit, round=round_name)])
 
 
 def _units_by_rows(table: ReturnedTable, rows: RoundRows) -> list[str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import DubanError
-from ..core.findings import Finding, warning
+from ..core.findings import Finding, finding
 from ..core.model import Item
 from ..core.text import cell_text
 from ..store import faults
@@ -102,8 +102,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
             written[(key, header)] = value
             continue
         if now_there != written_before.get((key, header), ""):
-            conflicts.append(warning("master-conflict", f"总台账中“{header}”（键 {key}）已被手工改过，未覆盖；新报送的内容是：{value[:60]}",
-                                     item=key, column=header, value=now_there))
+            conflicts.append(finding("master-conflict", item=key, column=header, value=now_there, new=value))
             continue
         changes[(r, c)] = value
         written[(key, header)] = value

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import BadInputError
+from ..core.findings import Finding, finding
 from ..core.signing import META_SHEET, Metadata, from_cells
 from ..store.tables import FORMAT_NAMES, Sheet, sniff, zip_kind
 
@@ -34,11 +35,15 @@ LIST_SHEETS = {META_SHEET, "_lists"}
 
 
 class Unreadable(Exception):
-    """A file that cannot be read as a workbook; `code` and the Chinese message say why."""
+    """A file that cannot be read as a workbook; its finding says why."""
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
+    def __init__(self, found: Finding):
+        super().__init__(found.message)
+        self.finding = found
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
 
 
 @dataclass
@@ -74,15 +79,15 @@ def load(path: Path) -> tuple[bytes, os.stat_result]:
     with open(path, "rb", buffering=0) as f:  # read whole: a buffer would only be in the way
         stat = os.fstat(f.fileno())
         if stat.st_size == 0:
-            raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
+            raise Unreadable(finding("empty-file", file=path.name))
         if stat.st_size > MAX_FILE_BYTES:
-            raise Unreadable("too-large", f"文件“{path.name}”有 {stat.st_size // 1048576} MB，远大于报送表应有的大小，未读取；请联系该单位核实。")
+            raise Unreadable(finding("too-large", file=path.name, value=stat.st_size // 1048576))
         return f.read(), stat
 
 
 def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os.stat_result] | None = None) -> Returned:
     """Read one returned file (`loaded`: what load() gave, when the caller has it); raises
-    Unreadable with a finding code and Chinese message.
+    Unreadable with the finding that says why.
 
     The file is read from disk once; its zip directory is opened once for the format, the
     size check and the last-saved time (three opens were a third of the time per file)."""
@@ -95,7 +100,7 @@ def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os
     try:
         returned.sheets, returned.truncated = _read_sheets(data)
     except Exception as e:  # calamine's errors on damaged files carry no stable type
-        raise Unreadable("corrupt", f"文件“{path.name}”已损坏，无法读取（{_short(e)}）；请该单位用 Excel/WPS 打开后重新保存发送。") from e
+        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
     returned.metadata = _metadata(returned.sheets)
     returned.saved_at = _saved_at(path, kind, archive)
     return returned
@@ -109,10 +114,10 @@ def _open_zip(path: Path, data: bytes):
         try:
             z = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, EOFError, ValueError) as e:
-            raise Unreadable("corrupt", f"文件“{path.name}”已损坏（{_short(e)}）；请该单位重新保存后发送。") from e
+            raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
     size = z.unzipped_size if z.__class__ is _PlainZip else sum(i.file_size for i in z.infolist())
     if size > MAX_UNZIPPED_BYTES:
-        raise Unreadable("zip-bomb", f"文件“{path.name}”解压后超过 {MAX_UNZIPPED_BYTES // 1048576} MB，疑似恶意文件，未读取。")
+        raise Unreadable(finding("zip-bomb", file=path.name, limit=MAX_UNZIPPED_BYTES // 1048576))
     return z
 
 
@@ -225,14 +230,13 @@ def _kind(path: Path, archive) -> str:
     try:
         kind = zip_kind(archive) if archive is not None else sniff(path)
     except BadInputError as e:
-        raise Unreadable("corrupt", str(e)) from e
+        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
     except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise Unreadable("corrupt", f"文件“{path.name}”已损坏（{_short(e)}）；请该单位重新保存后发送。") from e
+        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
     if kind == "encrypted":
-        raise Unreadable("encrypted", f"文件“{path.name}”设置了打开密码，无法读取；请该单位取消密码后重新发送（文件→信息→保护工作簿→用密码进行加密，清空）。")
+        raise Unreadable(finding("encrypted", file=path.name))
     if kind not in READABLE:
-        what = FORMAT_NAMES.get(kind, "无法识别的格式")
-        raise Unreadable("wrong-format", f"文件“{path.name}”实际是{what}，不是报送表；请该单位发送填好的报送表（.xlsx/.xls/.ods）。")
+        raise Unreadable(finding("wrong-format", file=path.name, format=FORMAT_NAMES.get(kind, "无法识别的格式")))
     return kind
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,19 +17,20 @@ from pathlib import Path
 
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
-from ..core.findings import Finding, error, warning
+from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..store import faults
 from ..store.fsutil import file_sha256
 from ..store.ledger import Ledger, now
 from ..store.report import write_report
+from ..store.tables import FORMAT_NAMES
 from ..store.units import read_units
 from ..store.workspace import Workspace
 from .background import Background
 from .extract import find_table
 from .identify import Identity, by_content, by_metadata
 from .merge import MasterView, archive, read_master, update_master
-from .reader import Returned, Unreadable, is_ignored, load, read_returned
+from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
 from .validate import judge
@@ -88,15 +88,11 @@ class CollectResult:
 class _Run:
     """One collect run's context: the workspace's items, rows per round, units, secret."""
 
-    def __init__(self, ws: Workspace, round_arg: str | None, archive: bool = True):
+    def __init__(self, ws: Workspace, ledger: Ledger, round_arg: str | None, archive: bool = True):
         self.ws, self.cfg = ws, ws.config()
         self.round_arg = round_arg
         self.archive = archive  # False for --dry-run: nothing is written but the report
-        ledger = Ledger(ws.ledger_path)
-        try:
-            self.items = ledger.items_or_stop()
-        finally:
-            ledger.close()
+        self.items = ledger.items_or_stop()  # the ledger itself stays in the parent: workers get this
         self.units = read_units(ws.units_path)
         self.secret = ws.secret()
         self.default_round = ws.round(round_arg, self.cfg).name
@@ -127,16 +123,17 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
         # The master is read on the other core while the run is set up and the files are read.
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
         try:
-            run = _Run(ws, round_name, archive=not dry_run)
-            run.rows(run.default_round)  # built once here, shared by the workers
-            # What lives through the run (items, this round's rows, modules) goes to the
-            # permanent generation: neither a forked worker's garbage collector nor the
-            # parent's walks it again (and a worker copies no pages doing so): 0.1 s of
-            # 0.75 on 1,000 files.
-            gc.freeze()
-            results = _read_all(run, folder, paths, progress, workers)
-            _supersede(run, results)
-            result = _finish(run, results, dry_run, seen)
+            with Ledger(ws.ledger_path) as ledger:
+                run = _Run(ws, ledger, round_name, archive=not dry_run)
+                run.rows(run.default_round)  # built once here, shared by the workers
+                # What lives through the run (items, this round's rows, modules) goes to the
+                # permanent generation: neither a forked worker's garbage collector nor the
+                # parent's walks it again (and a worker copies no pages doing so): 0.1 s of
+                # 0.75 on 1,000 files.
+                gc.freeze()
+                results = _read_all(run, ledger.known_files(), folder, paths, progress, workers)
+                _supersede(ledger, results)
+                result = _finish(run, ledger, results, dry_run, seen)
         finally:
             gc.unfreeze()
             if seen is not None:
@@ -144,7 +141,8 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     return result
 
 
-def _read_all(run: _Run, folder: Path, paths: list[Path], progress, workers: Workers) -> list[FileResult]:
+def _read_all(run: _Run, known: frozenset[str], folder: Path, paths: list[Path], progress,
+              workers: Workers) -> list[FileResult]:
     """Set aside what is not a returned file; the rest go to sandboxed workers, which hash,
     read and judge them, and are archived as they come back; then files of one content are
     settled in the folder's order."""
@@ -153,16 +151,10 @@ def _read_all(run: _Run, folder: Path, paths: list[Path], progress, workers: Wor
     for i, path in enumerate(paths):
         name = path.relative_to(folder).as_posix()
         if is_ignored(path):
-            results.append(FileResult(path, name, "ignored", findings=[warning(
-                "ignored", f"“{name}”不是报送表（临时文件、系统文件或非表格文件），已忽略。")]))
+            results.append(FileResult(path, name, "ignored", findings=[finding("ignored", file=name)]))
         else:
             results.append(FileResult(path, name, ""))
             to_read.append(i)
-    ledger = Ledger(run.ws.ledger_path)
-    try:
-        known = ledger.known_files()
-    finally:
-        ledger.close()
     names = {str(paths[i]): results[i].name for i in to_read}
     done = len(paths) - len(to_read)
     for n, (t, outcome) in enumerate(workers.read([paths[i] for i in to_read], (run, names, known)), start=1):
@@ -201,7 +193,7 @@ def _file_job(context, path: Path) -> FileResult:
     else:
         sha, failure = hashlib.sha256(data).hexdigest(), None
     if sha in known:
-        return _unchanged(name, sha, "已经收集过")
+        return _unchanged(name, sha)
     if failure is None:
         try:
             result = _judge(run, read_returned(path, sha, (data, stat)), name)
@@ -222,21 +214,22 @@ def _killed_worker(run: _Run, path: Path, name: str, e: Unreadable) -> FileResul
 
 
 def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
-    return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[error(e.code, str(e))])
+    return FileResult(path, name, "unreadable", sha, round=run.default_round, findings=[e.finding])
 
 
 def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
     """Not even readable from disk (held by another program, no permission): nothing is
     recorded, so the next collect tries it again."""
-    why = ("在收集过程中被移走或删除了" if isinstance(e, FileNotFoundError)
-           else "可能正被其他程序（如 Excel、WPS）占用，或没有读取权限" if isinstance(e, PermissionError)
-           else f"系统提示：{e.strerror or type(e).__name__}")
-    return FileResult(path, name, "unreadable", round=run.default_round, findings=[error(
-        "cannot-open", f"文件“{name}”无法打开（{why}），本次没有收集；关闭占用它的程序或放回原处后，重新运行收集即可。")])
+    found = (finding("cannot-open:moved", file=name) if isinstance(e, FileNotFoundError)
+             else finding("cannot-open:busy", file=name) if isinstance(e, PermissionError)
+             else finding("cannot-open", file=name, value=e.strerror or type(e).__name__))
+    return FileResult(path, name, "unreadable", round=run.default_round, findings=[found])
 
 
-def _unchanged(name: str, sha: str, why: str) -> FileResult:
-    return FileResult(None, name, "unchanged", sha, findings=[warning("unchanged", f"文件“{name}”{why}，未重复处理。")])
+def _unchanged(name: str, sha: str, same_as: str | None = None) -> FileResult:
+    """A file collected before, or (`same_as`) a copy of another file of this run."""
+    found = finding("unchanged:copy", file=name, value=same_as) if same_as else finding("unchanged", file=name)
+    return FileResult(None, name, "unchanged", sha, findings=[found])
 
 
 def _same_content(results: list[FileResult]) -> None:
@@ -247,7 +240,7 @@ def _same_content(results: list[FileResult]) -> None:
         if not r.sha256 or r.outcome == "unchanged":
             continue
         if r.sha256 in first:
-            results[i] = _unchanged(r.name, r.sha256, f"与“{first[r.sha256]}”内容完全相同")
+            results[i] = _unchanged(r.name, r.sha256, first[r.sha256])
             results[i].path = r.path
         else:
             first[r.sha256] = r.name
@@ -265,16 +258,15 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
                         identity.round or run.default_round, identified_by=identity.by,
                         saved_at=returned.last_saved, findings=list(identity.findings))
     if returned.extension_lies:
-        result.findings.append(warning(
-            "extension-mismatch", f"文件“{name}”的扩展名与内容不符（实际是 .{returned.kind} 格式），已按实际内容读取。",
-            value=returned.path.suffix))
+        result.findings.append(finding("extension-mismatch", file=name, value=returned.path.suffix,
+                                       format=FORMAT_NAMES.get(returned.kind, returned.kind)))
     if returned.truncated:
-        result.findings.append(warning("too-many-rows", f"文件“{name}”的工作表行数过多，只读取了前面的部分。"))
+        result.findings.append(finding("too-many-rows", file=name, value=MAX_ROWS))
     if identity.outcome:
         return result
     if table is None:
         result.outcome = "rejected"
-        result.findings.append(error("no-table", f"文件“{name}”中找不到报送表（“进展情况”“完成状态”等列被删除或改名），未采用；请让该单位用督查室发出的原表填报。", unit=identity.unit))
+        result.findings.append(finding("no-table", file=name, unit=identity.unit))
         return result
     _apply_judgement(run, result, returned, table, identity)
     return result
@@ -291,51 +283,48 @@ def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, i
         result.outcome = "partial" if j.rejected_rows else "accepted"
 
 
-def _supersede(run: _Run, results: list[FileResult]) -> None:
+def _supersede(ledger: Ledger, results: list[FileResult]) -> None:
     """Per unit and round the newest file wins, among this run's files and those merged before."""
-    ledger = Ledger(run.ws.ledger_path)
-    try:
-        groups: dict[tuple[str, str], list[FileResult]] = {}
-        for r in results:
-            if r.outcome in STANDING:
-                groups.setdefault((r.round, r.unit), []).append(r)
-        by_round = {rnd: ledger.standing(rnd) for rnd, _ in groups}
-        for (rnd, unit), group in groups.items():
-            standing = by_round[rnd].get(unit)
-            group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
-            newest = group[-1]
-            merged_at = dt.datetime.fromisoformat(standing["saved_at"]) if standing and standing["saved_at"] else None
-            if merged_at and newest.saved_at and merged_at > newest.saved_at.replace(microsecond=0):
-                newest_name, losers = standing["file_name"], group
-            else:
-                newest_name, losers = newest.name, group[:-1]
-            for r in losers:
-                r.outcome = "superseded"
-                r.findings.append(warning("superseded", f"“{unit}”本轮还有更新的文件“{newest_name}”，以最新的为准，本文件不再采用。", unit=unit))
-    finally:
-        ledger.close()
+    groups: dict[tuple[str, str], list[FileResult]] = {}
+    for r in results:
+        if r.outcome in STANDING:
+            groups.setdefault((r.round, r.unit), []).append(r)
+    by_round = {rnd: ledger.standing(rnd) for rnd, _ in groups}
+    for (rnd, unit), group in groups.items():
+        standing = by_round[rnd].get(unit)
+        group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
+        newest = group[-1]
+        merged_at = dt.datetime.fromisoformat(standing["saved_at"]) if standing and standing["saved_at"] else None
+        if merged_at and newest.saved_at and merged_at > newest.saved_at.replace(microsecond=0):
+            newest_name, losers = standing["file_name"], group
+        else:
+            newest_name, losers = newest.name, group[:-1]
+        for r in losers:
+            r.outcome = "superseded"
+            r.findings.append(finding("superseded", unit=unit, value=newest_name, file=r.name))
 
 
-def _finish(run: _Run, results: list[FileResult], dry_run: bool, seen: Background | None) -> CollectResult:
+def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
+            seen: Background | None) -> CollectResult:
     rnd = run.default_round
     expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
     if not dry_run:
-        _record(run, results)
+        _record(run, ledger, results)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
-    _standing_units(run, result, winners if dry_run else [])
-    # The report needs nothing from the master: it is written beside the master update.
-    report = None if result.nothing_new else Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+    _standing_units(ledger, result, winners if dry_run else [])
+    # The report needs nothing from the master: it is written beside the master update, from
+    # the findings as the ledger now holds them (a dry run stores none: this run's, then).
+    report = None
+    if not result.nothing_new:
+        stored = None if dry_run else ledger.findings({r.round for r in results if r.round})
+        report = Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result, stored)
     try:
         if not dry_run:
             # Also with nothing new: a run killed after the ledger and before the master is
             # repaired here, since the master is brought in line with the ledger every time.
-            ledger = Ledger(run.ws.ledger_path)
-            try:
-                result.master_cells_written, result.conflicts = update_master(
-                    run.ws, ledger, run.items, run.cfg, _seen_master(seen))
-            finally:
-                ledger.close()
+            result.master_cells_written, result.conflicts = update_master(
+                run.ws, ledger, run.items, run.cfg, _seen_master(seen))
     finally:
         if report is not None:
             result.report_path = report.result()
@@ -351,42 +340,34 @@ def _seen_master(seen: Background | None) -> MasterView | None:
         return None
 
 
-def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -> None:
-    ledger = Ledger(run.ws.ledger_path)
-    try:
-        standing = {u: s["late"] for u, s in ledger.standing(result.round).items()}
-    finally:
-        ledger.close()
+def _standing_units(ledger: Ledger, result: CollectResult, extra: list[FileResult]) -> None:
+    standing = {u: s["late"] for u, s in ledger.standing(result.round).items()}
     standing.update({r.unit: r.late for r in extra})
     result.missing_units = [u for u in result.expected_units if u not in standing]
     result.late_units = [u for u in result.expected_units if standing.get(u)]
 
 
-def _record(run: _Run, results: list[FileResult]) -> None:
+def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:
     """Record every archived file and every accepted row in the ledger, in one transaction."""
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
     root = os.path.join(str(run.ws.root), "")  # archived paths start with it: cut, not os.path.relpath
     submissions, reports = [], []
-    ledger = Ledger(run.ws.ledger_path)
-    try:
-        with ledger.transaction():
-            standing = {rnd: ledger.standing(rnd) for rnd in {r.round for r in results if r.outcome in STANDING}}
-            for r in results:
-                if r.name not in archived:
-                    continue
-                if r.outcome in STANDING:
-                    old = standing[r.round].get(r.unit)
-                    if old and old["sha256"] != r.sha256:
-                        ledger.set_outcome(old["sha256"], r.round, "superseded")
-                    reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
-                path = str(archived[r.name])
-                submissions.append(_submission(r, path[len(root):] if path.startswith(root) else os.path.relpath(path, root), received))
-            ledger.add_submissions(submissions)
-            ledger.add_reports(reports)
-    finally:
-        ledger.close()
+    with ledger.transaction():
+        standing = {rnd: ledger.standing(rnd) for rnd in {r.round for r in results if r.outcome in STANDING}}
+        for r in results:
+            if r.name not in archived:
+                continue
+            if r.outcome in STANDING:
+                old = standing[r.round].get(r.unit)
+                if old and old["sha256"] != r.sha256:
+                    ledger.set_outcome(old["sha256"], r.round, "superseded")
+                reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
+            path = str(archived[r.name])
+            submissions.append(_submission(r, path[len(root):] if path.startswith(root) else os.path.relpath(path, root), received))
+        ledger.add_submissions(submissions)
+        ledger.add_reports(reports)
     faults.point("after-ledger")
 
 
@@ -395,4 +376,4 @@ def _submission(r: FileResult, archived: str, received: str) -> dict:
             "archived": archived, "received_at": received,
             "saved_at": r.saved_at.isoformat(timespec="seconds") if r.saved_at else None,
             "outcome": r.outcome, "late": int(r.late), "identified_by": r.identified_by,
-            "findings": json.dumps([f.to_json() for f in r.findings], ensure_ascii=False)}
+            "findings": r.findings}

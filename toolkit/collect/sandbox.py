@@ -14,10 +14,11 @@ import os
 import pickle
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from ..core.findings import Finding, finding
 from .background import start_method
 from .reader import Unreadable
 
@@ -78,15 +79,11 @@ def _run_one(job, context, index: int, path: str) -> tuple:
     try:
         return ("ok", index, job(context, Path(path)))
     except Unreadable as e:
-        return ("unreadable", index, e.code, str(e))
+        return ("unreadable", index, e.finding)
     except MemoryError:
-        return ("unreadable", index, "too-large", _message(path, "读取时占用内存过多"))
+        return ("unreadable", index, finding("too-large:memory", file=Path(path).name))
     except Exception as e:  # noqa: BLE001 - any reader failure becomes a finding, never a crash
-        return ("unreadable", index, "corrupt", _message(path, f"读取出错：{type(e).__name__}"))
-
-
-def _message(path, why: str) -> str:
-    return f"文件“{Path(path).name}”无法读取（{why}），可能已损坏或不是正常的报送表；请该单位用 Excel/WPS 打开后重新保存发送。"
+        return ("unreadable", index, finding("corrupt", file=Path(path).name, value=type(e).__name__))
 
 
 class _Slot:
@@ -227,24 +224,24 @@ def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque
                 answers = slot.conn.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or the reader crashed
                 slots[i] = spawn()
-                yield from _lost(slot, suspects, "reader-crash", "读取时程序异常退出，多半是文件内容异常")
+                yield from _lost(slot, suspects, lambda name: finding("reader-crash", file=name))
                 continue
             slot.started = time.monotonic()
             for message in answers:
                 slot.tasks.popleft()
-                yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2], message[3]))
+                yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2]))
             slot.alone = False
         elif time.monotonic() - slot.started > time_limit:
             slots[i] = spawn()
-            yield from _lost(slot, suspects, "timeout", f"超过 {time_limit:.0f} 秒仍未读完")
+            yield from _lost(slot, suspects, lambda name: finding("timeout", file=name, value=f"{time_limit:.0f}"))
 
 
-def _lost(slot: _Slot, suspects: deque, code: str, why: str):
+def _lost(slot: _Slot, suspects: deque, found: Callable[[str], Finding]):
     """A worker that died or hung: killed. Alone with one file, that file did it and gets
     the finding; otherwise its files are suspects, each to be read again alone."""
     slot.kill()
     if len(slot.tasks) == 1:
         index, path = slot.tasks[0]
-        yield index, Unreadable(code, _message(path, why))
+        yield index, Unreadable(found(Path(path).name))
     else:
         suspects.extend(slot.tasks)

@@ -15,10 +15,10 @@ from functools import lru_cache
 from ..core import schema
 from ..core.assign import UnitRow
 from ..core.dates import format_cn, parse_date
-from ..core.findings import Finding, error, warning
+from ..core.findings import Finding, finding
 from ..core.schema import READ_ONLY
 from ..core.signing import Metadata, row_hash
-from ..core.text import cell_text, fold, shorten
+from ..core.text import cell_text, fold
 from ..store.workspace import Config, Round
 from .extract import ReturnedRow, ReturnedTable
 from .roundrows import RoundRows, row_identity
@@ -69,12 +69,11 @@ def judge(table: ReturnedTable, unit: str, rnd: Round, rows: RoundRows, meta: Me
     for exp in expected:
         if exp.key not in seen:
             j.rejected_rows += 1
-            j.findings.append(ctx.error("missing-item", exp, None, None, None,
-                                        f"表中缺少序号 {exp.number}“{shorten(exp.title)}”这一行；请在督查室发出的原表中填报该事项，不要删除行。"))
+            j.findings.append(ctx.finding("missing-item", exp, None, title=exp.title))
     j.late = _late(last_saved, rnd)
     if j.late:
-        j.findings.append(warning("late", f"文件“{file_name}”最后保存于 {last_saved:%Y-%m-%d %H:%M}，晚于截止日期 {format_cn(rnd.due)}，按迟报记录。",
-                                  unit=unit, value=last_saved.isoformat(" ", "minutes")))
+        j.findings.append(finding("late", file=file_name, unit=unit, value=last_saved.isoformat(" ", "minutes"),
+                                  due=format_cn(rnd.due)))
     j.findings.extend(_signoff(table, ctx))
     return j
 
@@ -87,24 +86,11 @@ class _Context:
     file_name: str
     sheet: str
 
-    def where(self, exp: UnitRow | None, row: ReturnedRow | None, column: str | None, value) -> dict:
-        return dict(unit=self.unit, item=exp.number if exp else (row.number if row else None),
-                    row=row.row if row else None, column=column,
-                    value=None if value is None else cell_text(value))
-
-    def error(self, code, exp, row, column, value, message) -> Finding:
-        return error(code, self._prefix(row, column) + message, **self.where(exp, row, column, value))
-
-    def warning(self, code, exp, row, column, value, message) -> Finding:
-        return warning(code, self._prefix(row, column) + message, **self.where(exp, row, column, value))
-
-    def _prefix(self, row, column) -> str:
-        at = f"“{self.file_name}”"
-        if row is not None:
-            at += f"第{row.row}行"
-        if column:
-            at += f"“{column}”列"
-        return at + "："
+    def finding(self, key: str, exp: UnitRow | None, row: ReturnedRow | None, value=None, **fields) -> Finding:
+        """A finding about `row` (as returned) or `exp` (the row expected), in this file."""
+        return finding(key, file=self.file_name, unit=self.unit,
+                       item=exp.number if exp else (row.number if row else None),
+                       row=row.row if row else None, value=None if value is None else cell_text(value), **fields)
 
 
 def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, ctx: _Context, j: Judgement):
@@ -126,17 +112,14 @@ def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, 
             continue
         if exp is not None:
             j.rejected_rows += 1
-            j.findings.append(ctx.error("duplicate-row", exp, row, None, None,
-                                        f"序号 {exp.number} 重复填报，只采用第一行；请删除重复的行。"))
+            j.findings.append(ctx.finding("duplicate-row", exp, row))
             continue
         owners = rows.owners(row.key, row.number, row.title) - {ctx.unit}
         if owners:
             j.rejected_rows += 1
-            j.findings.append(ctx.error("foreign-item", None, row, None, row.title,
-                                        f"序号 {row.number}“{shorten(row.title)}”不是本单位的事项（由“{'、'.join(sorted(owners))}”报送），未采用；请删除这一行。"))
+            j.findings.append(ctx.finding("foreign-item", None, row, row.title, owners=sorted(owners)))
         else:
-            j.findings.append(ctx.warning("extra-row", None, row, None, row.title or row.number,
-                                          "这一行不是督查室发出的事项（可能是自行添加的），未并入总台账，仅在报告中列出。"))
+            j.findings.append(ctx.finding("extra-row", None, row, row.title or row.number))
     return pairs
 
 
@@ -156,8 +139,8 @@ def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Con
     headers = {cid: h for cid, h, _ in READ_ONLY}
     column = headers[changed[0]] if changed else None
     value = row.read_only.get(changed[0]) if changed else None
-    return [ctx.error("tampered-plan", exp, row, column, value,
-                      f"分解表内容（{'、'.join(headers[c] for c in changed) or '锁定的列'}）被改动，这一行未采用；请在督查室发出的原表中填写，不要修改灰色格子。")]
+    return [ctx.finding("tampered-plan", exp, row, value, column=column,
+                        columns="、".join(headers[c] for c in changed) or "锁定的列")]
 
 
 def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
@@ -167,16 +150,14 @@ def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
     problems = cell_text(row.fields.get(schema.PROBLEMS))
     if schema.STATUS in row.fields:
         if not status:
-            out.append(ctx.error("missing-status", exp, row, schema.STATUS, None, f"没有填写完成状态；请从下拉列表中选择：{'、'.join(cfg.statuses)}。"))
+            out.append(ctx.finding("missing-status", exp, row, column=schema.STATUS, statuses=cfg.statuses))
         elif status not in cfg.statuses:
-            out.append(ctx.error("bad-status", exp, row, schema.STATUS, row.fields.get(schema.STATUS),
-                                 f"完成状态“{cell_text(row.fields.get(schema.STATUS))}”不在可选范围内；只能填：{'、'.join(cfg.statuses)}。"))
+            out.append(ctx.finding("bad-status", exp, row, row.fields.get(schema.STATUS), column=schema.STATUS,
+                                   statuses=cfg.statuses))
     if schema.PROGRESS in row.fields and _is_placeholder(progress):
-        out.append(ctx.error("missing-progress", exp, row, schema.PROGRESS, progress or None,
-                             "进展情况" + (f"只写了“{progress}”" if progress else "没有填写") + "；请写明本期实际完成的工作和数据。"))
+        out.append(ctx.finding("missing-progress", exp, row, progress or None, column=schema.PROGRESS))
     if status in cfg.problem_statuses and schema.PROBLEMS in row.fields and _is_placeholder(problems):
-        out.append(ctx.error("missing-problems", exp, row, schema.PROBLEMS, problems or None,
-                             f"完成状态为“{status}”，必须在“存在问题”中说明原因。"))
+        out.append(ctx.finding("missing-problems", exp, row, problems or None, column=schema.PROBLEMS, status=status))
     out.extend(_completion_date(row, exp, status, ctx))
     return out
 
@@ -188,20 +169,18 @@ def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context)
         return []
     if not text:
         if status == ctx.cfg.done_status:
-            return [ctx.error("missing-completion-date", exp, row, schema.COMPLETED_ON, None,
-                              f"完成状态为“{status}”，请填写完成时间，如 {ctx.rnd.due.year}-03-31。")]
+            return [ctx.finding("missing-completion-date", exp, row, column=schema.COMPLETED_ON, status=status,
+                                year=ctx.rnd.due.year)]
         return []
     year = ctx.cfg.year or ctx.rnd.due.year
     parsed = parse_date(raw, year=year)
     if parsed is None:
-        return [ctx.error("bad-date", exp, row, schema.COMPLETED_ON, raw,
-                          f"完成时间“{text}”不是可识别的日期；请写成 {year}-03-31 或 {year}年3月31日。")]
+        return [ctx.finding("bad-date", exp, row, raw, column=schema.COMPLETED_ON, year=year)]
     if parsed.day > ctx.rnd.due or parsed.day < dt.date(year, 1, 1):
-        return [ctx.error("date-out-of-range", exp, row, schema.COMPLETED_ON, raw,
-                          f"完成时间 {format_cn(parsed.day)} 不在 {year}年1月1日 至截止日期 {format_cn(ctx.rnd.due)} 之间；请核对。")]
+        return [ctx.finding("date-out-of-range", exp, row, raw, column=schema.COMPLETED_ON, year=year,
+                            day=format_cn(parsed.day), due=format_cn(ctx.rnd.due))]
     if parsed.vague:
-        return [ctx.warning("vague-date", exp, row, schema.COMPLETED_ON, raw,
-                            f"完成时间“{text}”不是具体日期，按 {format_cn(parsed.day)} 记录；如有准确日期请填写。")]
+        return [ctx.finding("vague-date", exp, row, raw, column=schema.COMPLETED_ON, day=format_cn(parsed.day))]
     return []
 
 
@@ -240,6 +219,5 @@ def _late(last_saved: dt.datetime | None, rnd: Round) -> bool:
 
 def _signoff(table: ReturnedTable, ctx: _Context) -> list[Finding]:
     wanted = [f for f in ctx.cfg.signoff_fields if f in ("填报人", "单位负责人审核")]
-    return [warning("missing-signoff", f"“{ctx.file_name}”：表格下方的“{f}”没有填写；请提醒该单位补全（报送须经单位主要负责人审阅）。",
-                    unit=ctx.unit, column=f) for f in wanted if not table.signoff.get(f)]
+    return [finding("missing-signoff", file=ctx.file_name, unit=ctx.unit, column=f) for f in wanted if not table.signoff.get(f)]
 

@@ -1,34 +1,208 @@
-"""Findings: what duban noticed about the data, as data (code, where, value, Chinese message).
+"""Findings: what duban noticed about the data, as data, and the one catalog of their words.
 
 A finding never stops the run; the caller decides what an `error` means for its stage.
-Codes are stable English names that scripts may rely on; messages are for clerks.
+Codes are stable English names that scripts may rely on. A finding holds its code and
+fields (where: unit, item, row, column; what: value; and named facts such as the file or the
+allowed statuses); its Chinese message is composed from the catalog when shown, so the
+ledger stores fields, never sentences, and a reworded catalog rewords old findings too.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import string
+from dataclasses import dataclass, field
+
+from .text import shorten
+
+WHERE = ("unit", "item", "row", "column", "value")
+
+
+@dataclass(frozen=True)
+class Entry:
+    severity: str  # "error" | "warning"
+    template: str  # what is wrong, filled from the finding's fields
+    hint: str = ""  # what to do, after a "；"
+    blank: str = ""  # the template used instead when the value is empty
+    for_unit: bool = True  # False: about how a file arrived, not something the unit can fix
+
+
+_AT = "{at}："  # “file”第N行“column”列： before a message about one cell
+_RESEND = "请让该单位用督查室发出的原表重新填报。"
+_RESAVE = "请该单位用 Excel/WPS 打开后重新保存发送。"
+
+# Keys are codes, or code:variant where one code arises in different ways; a variant has
+# its code's severity (a test holds them to it).
+CATALOG: dict[str, Entry] = {
+    # -- importing a breakdown table ---------------------------------------------------
+    "extension-mismatch": Entry("warning", "文件“{file}”的扩展名“{value}”与内容不符（实际是{format}），已按实际内容读取",
+                                "建议改正扩展名。", for_unit=False),
+    "repeated-header": Entry("warning", "第{row}行是重复的表头（多页拼接所致），已跳过", "无需处理。"),
+    "note-row": Entry("warning", "第{row}行是备注，已作为说明保存，不算事项：“{value:.40}”", "无需处理。"),
+    "unrecognised-row": Entry("warning", "第{row}行既不是事项也不是分类行，已跳过：“{value:.40}”",
+                              "如果它是事项，请补上序号和事项名称后重新导入。"),
+    "missing-number": Entry("warning", "第{row}行有事项名称“{value:.40}”但没有序号，已按事项导入", "请在分解表中补上序号。"),
+    "missing-title": Entry("warning", "第{row}行（序号 {item}）没有事项名称", "请在分解表中补上。"),
+    "missing-lead-unit": Entry("warning", "第{row}行（序号 {item}）没有“{column}”，该事项无人报送",
+                               "请在分解表中补上后重新导入。"),
+    "count-mismatch": Entry("warning", "第{row}行“{value}”写明{stated}项，但表中实际有{found}项", "请核对分解表。"),
+    "item-gone-with-reports": Entry("warning", "原序号 {item}“{value:.30}”不在新的分解表中，但已有报送记录，已保留在总台账末尾",
+                                    "如确需删除请核实后手工处理。"),
+    # -- a returned file: can it be read at all --------------------------------------
+    "ignored": Entry("warning", "“{file}”不是报送表（临时文件、系统文件或非表格文件），已忽略", "无需处理。", for_unit=False),
+    "unchanged": Entry("warning", "文件“{file}”已经收集过，未重复处理", "无需处理。", for_unit=False),
+    "unchanged:copy": Entry("warning", "文件“{file}”与“{value}”内容完全相同，未重复处理", "无需处理。", for_unit=False),
+    "cannot-open": Entry("error", "文件“{file}”无法打开（系统提示：{value}），本次没有收集",
+                         "请检查该文件后重新运行收集。", for_unit=False),
+    "cannot-open:busy": Entry("error", "文件“{file}”无法打开（可能正被其他程序（如 Excel、WPS）占用，或没有读取权限），本次没有收集",
+                              "关闭占用它的程序后，重新运行收集即可。", for_unit=False),
+    "cannot-open:moved": Entry("error", "文件“{file}”无法打开（在收集过程中被移走或删除了），本次没有收集",
+                               "放回原处后，重新运行收集即可。", for_unit=False),
+    "empty-file": Entry("error", "文件“{file}”是空的（0 字节）", "请联系该单位重新发送。"),
+    "too-large": Entry("error", "文件“{file}”有 {value} MB，远大于报送表应有的大小，未读取", "请联系该单位核实。"),
+    "too-large:memory": Entry("error", "文件“{file}”读取时占用内存过多，未读取", "请联系该单位核实，或让" + _RESAVE[1:]),
+    "zip-bomb": Entry("error", "文件“{file}”解压后超过 {limit} MB，疑似恶意文件，未读取", "请联系该单位核实。"),
+    "corrupt": Entry("error", "文件“{file}”已损坏，无法读取（{value}）", _RESAVE),
+    "encrypted": Entry("error", "文件“{file}”设置了打开密码，无法读取",
+                       "请该单位取消密码后重新发送（文件→信息→保护工作簿→用密码进行加密，清空）。"),
+    "wrong-format": Entry("error", "文件“{file}”实际是{format}，不是报送表", "请该单位发送填好的报送表（.xlsx/.xls/.ods）。"),
+    "reader-crash": Entry("error", "文件“{file}”无法读取（读取时程序异常退出，多半是文件内容异常），可能已损坏或不是正常的报送表", _RESAVE),
+    "timeout": Entry("error", "文件“{file}”无法读取（超过 {value} 秒仍未读完），可能已损坏或不是正常的报送表", _RESAVE),
+    "too-many-rows": Entry("warning", "文件“{file}”的工作表行数过多，只读取了前面的 {value} 行", "请核对该单位是否在表中粘贴了大量内容。"),
+    # -- whose file, for which round -------------------------------------------------
+    "wrong-round": Entry("error", "文件“{file}”是 {value} 一轮的报送表，不是本次收集的 {expected}，未采用",
+                         "如确属 {value} 一轮，请用 --round {value} 收集。"),
+    "wrong-round:workspace": Entry("error", "文件“{file}”不是本工作区生成的报送表（属于另一个工作区 {value}），未采用",
+                                   "请核对是否发错了文件。"),
+    "bad-signature": Entry("error", "文件“{file}”的隐藏签名与内容不符（单位、轮次或表格结构被改动过，或不是督查室发出的文件），未采用",
+                           _RESEND),
+    "unknown-unit": Entry("error", "文件“{file}”所属单位“{unit}”在 {round} 一轮没有需要报送的事项（分解表可能已重新导入），未采用",
+                          "请核对分解表。"),
+    "unidentified": Entry("error", "文件“{file}”没有隐藏签名，也无法确定是哪个单位的（已尝试：{tried}）",
+                          "请让该单位用督查室发出的原表重新填报，或在文件名中写明单位名称。", for_unit=False),
+    "unidentified:no-table": Entry("error", "文件“{file}”中找不到报送表（没有“进展情况”“完成状态”等列），无法识别",
+                                   "请核对是否为报送表，或让该单位用督查室发出的原表填报。", for_unit=False),
+    "unidentified:no-round": Entry("error", "文件“{file}”没有隐藏签名，无法判断是哪一轮", "请用 --round 指定轮次后再收集。",
+                                   for_unit=False),
+    "identified-by-content": Entry("warning", "文件“{file}”的隐藏签名已丢失（可能复制到了新工作簿），已根据内容认定为“{unit}” {round} 一轮的报送",
+                                   "请核对。", for_unit=False),
+    "no-table": Entry("error", "文件“{file}”中找不到报送表（“进展情况”“完成状态”等列被删除或改名），未采用", _RESEND),
+    "superseded": Entry("warning", "“{unit}”本轮还有更新的文件“{value}”，本文件不再采用", "以最新的为准，无需处理。", for_unit=False),
+    "late": Entry("warning", "文件“{file}”最后保存于 {value}，晚于截止日期 {due}，按迟报记录", "无需处理。", for_unit=False),
+    # -- the rows of a returned file ---------------------------------------------------
+    "missing-item": Entry("error", _AT + "表中缺少序号 {item}“{title:.20}”这一行", "请在督查室发出的原表中填报该事项，不要删除行。"),
+    "duplicate-row": Entry("error", _AT + "序号 {item} 重复填报，只采用第一行", "请删除重复的行。"),
+    "foreign-item": Entry("error", _AT + "序号 {item}“{value:.20}”不是本单位的事项（由“{owners}”报送），未采用", "请删除这一行。"),
+    "extra-row": Entry("warning", _AT + "“{value:.20}”这一行不是督查室发出的事项（可能是自行添加的），未并入总台账，仅在报告中列出",
+                       "如确需报送，请与督查室联系。"),
+    "tampered-plan": Entry("error", _AT + "分解表内容（{columns}）被改动为“{value:.40}”，这一行未采用",
+                           "请在督查室发出的原表中填写，不要修改灰色格子。",
+                           blank=_AT + "分解表内容（{columns}）被改动，这一行未采用"),
+    "missing-status": Entry("error", _AT + "没有填写完成状态", "请从下拉列表中选择：{statuses}。"),
+    "bad-status": Entry("error", _AT + "完成状态“{value}”不在可选范围内", "只能填：{statuses}。"),
+    "missing-progress": Entry("error", _AT + "进展情况只写了“{value}”", "请写明本期实际完成的工作和数据。",
+                              blank=_AT + "进展情况没有填写"),
+    "missing-problems": Entry("error", _AT + "完成状态为“{status}”，“{column}”却只写了“{value}”", "请在“{column}”中说明原因。",
+                              blank=_AT + "完成状态为“{status}”，“{column}”却没有填写"),
+    "missing-completion-date": Entry("error", _AT + "完成状态为“{status}”，但没有填写“{column}”", "请填写完成时间，如 {year}-03-31。"),
+    "bad-date": Entry("error", _AT + "完成时间“{value}”不是可识别的日期", "请写成 {year}-03-31 或 {year}年3月31日。"),
+    "date-out-of-range": Entry("error", _AT + "完成时间“{value}”（{day}）不在 {year}年1月1日 至截止日期 {due} 之间", "请核对。"),
+    "vague-date": Entry("warning", _AT + "完成时间“{value}”不是具体日期，按 {day} 记录", "如有准确日期请填写。"),
+    "missing-signoff": Entry("warning", "“{file}”：表格下方的“{column}”没有填写", "请提醒该单位补全（报送须经单位主要负责人审阅）。"),
+    # -- the master ----------------------------------------------------------------------
+    "master-conflict": Entry("warning", "总台账中“{column}”（键 {item}）已被手工改过（现为“{value:.40}”），未覆盖；新报送的内容是：{new:.60}",
+                             "如应采用新报送的内容，请在总台账中清空该格后重新运行收集。", for_unit=False),
+}
 
 
 @dataclass(frozen=True)
 class Finding:
-    code: str
-    severity: str  # "error" | "warning"
-    message: str
+    key: str  # a CATALOG key: the code, or code:variant
     row: int | None = None
     column: str | None = None
     value: str | None = None
     unit: str | None = None
     item: str | None = None
+    facts: dict = field(default_factory=dict, hash=False)  # further named fields the message uses
+
+    @property
+    def code(self) -> str:
+        return self.key.split(":")[0]
+
+    @property
+    def entry(self) -> Entry:
+        return CATALOG.get(self.key) or CATALOG.get(self.code) or _UNKNOWN
+
+    @property
+    def severity(self) -> str:
+        return self.entry.severity
+
+    @property
+    def message(self) -> str:
+        # Findings stored before the catalog existed kept their sentence; shown as they were.
+        return self.facts.get("message") or render(self.entry, self.fields())
+
+    @property
+    def for_unit(self) -> bool:
+        return self.entry.for_unit
+
+    def fields(self) -> dict:
+        return {**self.facts, "code": self.code, **{k: getattr(self, k) for k in WHERE}}
 
     def to_json(self) -> dict:
         """The FINDING shape of CLI.md (every key present, in that order)."""
-        d = asdict(self)
-        return {k: d[k] for k in ("code", "severity", "unit", "item", "row", "column", "value", "message")}
+        return {"code": self.code, "severity": self.severity, "unit": self.unit, "item": self.item,
+                "row": self.row, "column": self.column, "value": self.value, "message": self.message}
 
 
-def warning(code: str, message: str, **where) -> Finding:
-    return Finding(code, "warning", message, **where)
+_UNKNOWN = Entry("error", "{code}")  # a key from a newer duban's ledger: shown by its code
 
 
-def error(code: str, message: str, **where) -> Finding:
-    return Finding(code, "error", message, **where)
+def finding(key: str, **fields) -> Finding:
+    """A finding of catalog entry `key`; fields other than unit/item/row/column/value are facts."""
+    if key not in CATALOG:
+        raise KeyError(f"no catalog entry for finding {key!r}")
+    where = {k: fields.pop(k) for k in WHERE if k in fields}
+    if where.get("value") is not None:
+        where["value"] = str(where["value"])
+    return Finding(key, facts={k: _plain(v) for k, v in fields.items()}, **where)
+
+
+def _plain(v):
+    """Facts are stored as JSON: lists become 、-joined text, the rest stays as it is."""
+    return "、".join(map(str, v)) if isinstance(v, list | tuple) else v
+
+
+class _Blanks(dict):
+    def __missing__(self, name):
+        return ""
+
+
+class _Formatter(string.Formatter):
+    def format_field(self, value, format_spec: str):
+        """{title:.20} cuts a text to 20 characters with … when it had more."""
+        if isinstance(value, str) and format_spec[1:].isdigit() and format_spec.startswith("."):
+            return shorten(value, int(format_spec[1:]))
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()
+
+
+def render(entry: Entry, fields: dict) -> str:
+    """The entry's Chinese message for these fields; a missing field shows as nothing."""
+    values = _Blanks({k: "" if v is None else v for k, v in fields.items()})
+    values["at"] = _at(values)
+    template = entry.blank if entry.blank and not values.get("value") else entry.template
+    what = _FORMATTER.vformat(template, (), values)
+    hint = _FORMATTER.vformat(entry.hint, (), values) if entry.hint else ""
+    return f"{what}；{hint}" if hint else f"{what}。"
+
+
+def _at(values: dict) -> str:
+    """Where in a returned file: “file”第N行“column”列, each part when known."""
+    at = f"“{values['file']}”" if values.get("file") else ""
+    if values.get("row") not in ("", None):
+        at += f"第{values['row']}行"
+    if values.get("column"):
+        at += f"“{values['column']}”列"
+    return at

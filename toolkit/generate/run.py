@@ -54,13 +54,10 @@ def generate(ws: Workspace, round_name: str | None = None, units: list[str] | No
     which then adds it there."""
     with ws.lock("generate", wait=wait):
         cfg = ws.config()
-        ledger = Ledger(ws.ledger_path)
-        try:
+        with Ledger(ws.ledger_path) as ledger:
             items = ledger.items_or_stop()  # "import first" before any question about the round
             rnd = _round(ws, cfg, round_name, new_round, today or dt.date.today())
             previous, previous_round = _previous_answers(ledger, rnd)
-        finally:
-            ledger.close()
         rows = unit_rows(items, cfg, rnd.due)
         wanted = _select_units(rows, units)
         secret = ws.secret()

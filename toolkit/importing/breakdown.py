@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import schema
 from ..core.errors import BadInputError
-from ..core.findings import Finding, warning
+from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
 from ..core.text import cell_text, clean, person, split_star, split_units, squash
 from ..store.tables import FORMAT_NAMES, Sheet, read_sheets, sniff
@@ -57,9 +57,8 @@ def read_breakdown(path, sheet: str | None = None, mapping: dict[str, str] | Non
     breakdown = parser.run()
     kind = sniff(path)
     if not _EXTENSIONS.get(kind, ()) or path.suffix.lower() not in _EXTENSIONS[kind]:
-        breakdown.findings.insert(0, warning(
-            "extension-mismatch", f"文件“{path.name}”的扩展名与内容不符（实际是{FORMAT_NAMES.get(kind, kind)}），已按实际内容读取；建议改正扩展名。",
-            value=path.suffix))
+        breakdown.findings.insert(0, finding("extension-mismatch", file=path.name, value=path.suffix,
+                                             format=FORMAT_NAMES.get(kind, kind)))
     return breakdown
 
 
@@ -155,7 +154,7 @@ class _Parser:
         if not filled:
             return
         if self._is_repeated_header(texts):
-            self.findings.append(warning("repeated-header", f"第{r + 1}行是重复的表头（多页拼接所致），已跳过。", row=r + 1))
+            self.findings.append(finding("repeated-header", row=r + 1))
             return
         if len(set(map(squash, filled))) == 1 and not self._cell(r, row, "number").isdigit():
             if self._group_row(r, filled[0]):
@@ -203,13 +202,11 @@ class _Parser:
     def _note(self, r: int, text: str) -> None:
         self.in_notes = True
         self.notes.append(clean(text))
-        self.findings.append(warning("note-row", f"第{r + 1}行是备注，已作为说明保存，不算事项：{clean(text)[:40]}", row=r + 1, value=clean(text)))
+        self.findings.append(finding("note-row", row=r + 1, value=clean(text)))
 
     def _unrecognised(self, r: int, filled: list[str]) -> None:
         text = clean(" ".join(filled))
-        self.findings.append(warning(
-            "unrecognised-row", f"第{r + 1}行既不是事项也不是分类行，已跳过：“{text[:40]}”。如果它是事项，请补上序号和事项名称后重新导入。",
-            row=r + 1, value=text))
+        self.findings.append(finding("unrecognised-row", row=r + 1, value=text))
 
     def _is_repeated_header(self, texts: list[str]) -> bool:
         same = sum(1 for c, t in enumerate(texts) if t and c < len(self.header_texts) and squash(t) == self.header_texts[c])
@@ -233,11 +230,12 @@ class _Parser:
             self.group_sizes[group_row] += 1
         where = dict(row=r + 1, item=item.number)
         if not number:
-            self.findings.append(warning("missing-number", f"第{r + 1}行有事项名称但没有序号，已按事项导入；请在分解表中补上序号。", **where, value=title[:40]))
+            self.findings.append(finding("missing-number", **where, value=title[:40]))
         if not title:
-            self.findings.append(warning("missing-title", f"第{r + 1}行（序号 {item.number}）没有事项名称，请在分解表中补上。", **where))
+            self.findings.append(finding("missing-title", **where))
         if not units:
-            self.findings.append(warning("missing-lead-unit", f"第{r + 1}行（序号 {item.number}）没有牵头单位，该事项无人报送；请在分解表中补上后重新导入。", **where, column=self.header_texts[self.cols["lead_unit"]] if "lead_unit" in self.cols else None))
+            self.findings.append(finding("missing-lead-unit", **where,
+                                         column=self.header_texts[self.cols["lead_unit"]] if "lead_unit" in self.cols else "牵头单位"))
 
     def _subrow(self, r: int, row: list) -> None:
         item = self.items[-1]
@@ -259,9 +257,7 @@ class _Parser:
                 continue
             found = self.group_sizes[row]
             if found != stated:
-                self.findings.append(warning(
-                    "count-mismatch", f"第{row}行“{text}”写明{stated}项，但表中实际有{found}项；请核对分解表。",
-                    row=row, value=text))
+                self.findings.append(finding("count-mismatch", row=row, value=text, stated=stated, found=found))
 
     def _check_duplicates(self) -> None:
         seen: dict[tuple, Item] = {}

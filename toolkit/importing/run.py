@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import ConfigError
-from ..core.findings import Finding, warning
+from ..core.findings import Finding, finding
 from ..core.keys import assign_keys
 from ..core.model import Item
 from ..store import configfile
@@ -94,8 +94,7 @@ def import_table(ws: Workspace, source: Path, sheet: str | None = None, wait: fl
 def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: float = 0.0) -> ImportResult:
     with ws.lock("import", wait=wait):
         cfg = ws.config()
-        ledger = Ledger(ws.ledger_path)
-        try:
+        with Ledger(ws.ledger_path) as ledger:
             result = _merge_items(ledger, breakdown)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             carried = read_report_cells(ws.master_path)
@@ -105,8 +104,6 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
                                      [f.to_json() for f in result.findings])
                 # The table's own 备注 lines, printed again under the summary (duban summary).
                 ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
-        finally:
-            ledger.close()
         _update_config(ws, cfg, breakdown, Path(source))
         cfg = ws.config()
         backup(ws.master_path, ws.backups_dir, stamp)
@@ -129,10 +126,7 @@ def _merge_items(ledger: Ledger, breakdown: Breakdown) -> ImportResult:
         old_keys = {old.key} | {s.key for s in old.subrows}
         if old_keys & reported:
             result.kept.append(old)
-            result.findings.append(warning(
-                "item-gone-with-reports",
-                f"原序号 {old.number}“{old.title[:30]}”不在新的分解表中，但已有报送记录，已保留在总台账末尾；如确需删除请核实后手工处理。",
-                item=old.number, value=old.title))
+            result.findings.append(finding("item-gone-with-reports", item=old.number, value=old.title))
         else:
             result.dropped.append(old)
     return result

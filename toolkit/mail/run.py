@@ -3,8 +3,9 @@
 Three kinds of letter (邮件):
 - notice (报送通知): the round's generated workbook, rounds/R/outbox/, to every unit;
 - reminder (催报, --only-missing): the workbook again, to the units with no accepted file yet;
-- correction (退回修改, --corrections): the unit's own sheet of report.xlsx, to each unit whose
-  latest file had rows rejected, with the errors listed in the body.
+- correction (退回修改, --corrections): to each unit whose latest file had rows rejected, its
+  correction list (the findings the ledger stored for that file, laid out as in report.xlsx),
+  with the errors listed in the body.
 
 Every message sent is recorded in the ledger's mail_log, so a second run sends only what the
 first did not: a unit is never mailed twice for the same round and file (--resend forces it),
@@ -24,15 +25,15 @@ from pathlib import Path
 from ..core.assign import unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
+from ..core.findings import Finding
 from ..store.configfile import DEFAULT_SUBJECTS
 from ..store.fsutil import atomic_path, safe_file_name
 from ..store.ledger import Ledger
-from ..store.report import sheet_name
 from ..store.units import read_units, resolve
 from ..store.workspace import MANIFEST, Round, Workspace
 from . import message as mailmsg
 from .send import ServerUnreachable, SmtpSession, failure_message, refusals
-from .sheet import correction_sheet, report_sheets, workbook_bytes
+from .sheet import correction_workbook
 
 KINDS = ("notice", "reminder", "correction")
 TEMPLATE = {"notice": "mail_round.txt", "reminder": "mail_reminder.txt", "correction": "mail_correction.txt"}
@@ -147,20 +148,17 @@ def mail(ws: Workspace, round_name: str | None = None, *, send: bool = False, ki
     """Write drafts (send=False) or send the round's letters of `kind` to all units or `units`."""
     if kind not in KINDS:
         raise ValueError(kind)
-    with ws.lock("mail", wait=wait):
-        run = _Run(ws, round_name, today or dt.date.today())
-        try:
-            letters, outcomes = run.letters(kind, units)
-            if send:
-                sender = _Sender(run, kind, resend, password_prompt)
-                outcomes += sender.send_all(letters)
-                return MailResult(run.rnd, kind, "send", _in_order(run, outcomes), ws.root, sender.server_error)
-            outcomes += [run.write_draft(kind, letter) for letter in letters]
-            if not units:
-                run.remove_stale_drafts(kind, [o.draft for o in outcomes if o.draft])
-            return MailResult(run.rnd, kind, "drafts", _in_order(run, outcomes), ws.root)
-        finally:
-            run.ledger.close()
+    with ws.lock("mail", wait=wait), Ledger(ws.ledger_path) as ledger:
+        run = _Run(ws, ledger, round_name, today or dt.date.today())
+        letters, outcomes = run.letters(kind, units)
+        if send:
+            sender = _Sender(run, kind, resend, password_prompt)
+            outcomes += sender.send_all(letters)
+            return MailResult(run.rnd, kind, "send", _in_order(run, outcomes), ws.root, sender.server_error)
+        outcomes += [run.write_draft(kind, letter) for letter in letters]
+        if not units:
+            run.remove_stale_drafts(kind, [o.draft for o in outcomes if o.draft])
+        return MailResult(run.rnd, kind, "drafts", _in_order(run, outcomes), ws.root)
 
 
 def _in_order(run: _Run, outcomes: list[Outcome]) -> list[Outcome]:
@@ -171,15 +169,14 @@ def _in_order(run: _Run, outcomes: list[Outcome]) -> list[Outcome]:
 class _Run:
     """One mail run's context: the round, its rows per unit, the address book, the ledger."""
 
-    def __init__(self, ws: Workspace, round_name: str | None, today: dt.date):
+    def __init__(self, ws: Workspace, ledger: Ledger, round_name: str | None, today: dt.date):
         self.ws, self.cfg, self.today = ws, ws.config(), today
         self.settings = MailSettings.from_config(self.cfg.mail)
         self.rnd = ws.round(round_name, self.cfg)
         self.book = read_units(ws.units_path)
         self.env = mailmsg.template_environment(ws.root)
-        self.ledger = Ledger(ws.ledger_path)
+        self.ledger = ledger
         self.rows = unit_rows(self.ledger.items(), self.cfg, self.rnd.due)
-        self._report: dict | None = None  # report.xlsx's sheets, read once when a correction needs them
 
     # -- who gets what -------------------------------------------------------------------
     def letters(self, kind: str, only: list[str] | None) -> tuple[list[Letter], list[Outcome]]:
@@ -230,7 +227,7 @@ class _Run:
         letters = []
         for unit in [u for u in wanted if u in latest]:
             sub = latest[unit]
-            errors = [f for f in sub["findings"] if f.get("severity") == "error"]
+            errors = [f for f in sub["findings"] if f.severity == "error"]
             if sub["outcome"] != "accepted" and errors:
                 letters.append(self._correction_letter(unit, sub, errors))
         return letters, []
@@ -250,15 +247,13 @@ class _Run:
         data = path.read_bytes()
         return Letter(unit, hashlib.sha256(data).hexdigest(), name, data, self._context(unit, name))
 
-    def _correction_letter(self, unit: str, sub: dict, errors: list[dict]) -> Letter:
-        if self._report is None:
-            self._report = report_sheets(self.ws.round_dir(self.rnd.name) / "report.xlsx")
-        sheet = correction_sheet(self._report, unit, self.rnd.name, sub["file_name"], sub["findings"])
+    def _correction_letter(self, unit: str, sub: dict, errors: list[Finding]) -> Letter:
+        attachment = correction_workbook(unit, self.rnd.name, sub["file_name"], sub["findings"])
         name = safe_file_name(unit, self.rnd.label, "退回修改清单")
         context = self._context(unit, name)
         context.update({"文件": sub["file_name"], "问题数": len(errors), "全部退回": sub["outcome"] == "rejected",
                         "问题": [_problem(f, sub["file_name"]) for f in errors]})
-        return Letter(unit, sub["sha256"], name, workbook_bytes(sheet, sheet_name(unit, set())), context)
+        return Letter(unit, sub["sha256"], name, attachment, context)
 
     def _context(self, unit: str, attachment: str) -> dict:
         rows, due = self.rows.get(unit, []), self.rnd.due
@@ -304,13 +299,13 @@ class _Run:
         return self.ws.round_dir(self.rnd.name) / "mail"
 
 
-def _problem(finding: dict, file_name: str) -> dict:
-    message = finding.get("message") or ""
+def _problem(finding: Finding, file_name: str) -> dict:
+    message = finding.message
     prefix = f"“{file_name}”"
     # Messages start with the file's name; in a mail about that one file it is noise.
     message = message[len(prefix):] if message.startswith(prefix) else message
-    return {"序号": finding.get("item") or "", "行": finding.get("row") or "", "列": finding.get("column") or "",
-            "内容": finding.get("value") or "", "说明": message}
+    return {"序号": finding.item or "", "行": finding.row or "", "列": finding.column or "",
+            "内容": finding.value or "", "说明": message}
 
 
 def _address_notes(letter: Letter, outcome: Outcome, when_none: str) -> None:

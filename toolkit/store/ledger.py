@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.errors import ConfigError
+from ..core.findings import Finding
 from ..core.model import Item
 
 SCHEMA_VERSION = 1
@@ -43,8 +45,17 @@ CREATE TABLE IF NOT EXISTS submissions (  -- every returned file, whatever becam
     outcome TEXT NOT NULL,         -- accepted | partial | rejected | superseded | unidentified | unreadable
     late INTEGER NOT NULL,
     identified_by TEXT NOT NULL,   -- metadata | content | ''
-    findings TEXT NOT NULL,        -- JSON list of findings
+    findings TEXT NOT NULL,        -- '[]': the findings table holds them (JSON here in older ledgers)
     PRIMARY KEY (sha256, round)
+);
+CREATE TABLE IF NOT EXISTS findings (  -- what collect found in each file: report.xlsx and mails show these
+    sha256 TEXT NOT NULL,          -- the submission's file
+    round TEXT NOT NULL,
+    seq INTEGER NOT NULL,          -- order within the file
+    key TEXT NOT NULL,             -- the findings catalog's key: code, or code:variant
+    unit TEXT, item TEXT, row INTEGER, col TEXT, value TEXT,
+    facts TEXT NOT NULL,           -- JSON: the further named fields the message is composed from
+    PRIMARY KEY (sha256, round, seq)
 );
 CREATE TABLE IF NOT EXISTS reports (  -- each accepted row of each file
     item_key TEXT NOT NULL,        -- the item's or sub-row's key
@@ -82,16 +93,41 @@ CREATE TABLE IF NOT EXISTS mail_log (  -- every message duban mail sent or tried
 
 
 class Ledger:
+    """Opened once per command: `with Ledger(path) as ledger:` closes it however the block ends."""
+
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        had_findings = self._has_table("findings")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if not had_findings:
+            self._move_findings_out_of_submissions()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def close(self) -> None:
         self.db.close()
+
+    def _has_table(self, name: str) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+    def _move_findings_out_of_submissions(self) -> None:
+        """A ledger of an older duban kept each file's findings as JSON in submissions: they
+        move to the findings table with the message they were stored with (no fields to
+        compose it from again)."""
+        rows = self.db.execute("SELECT sha256, round, findings FROM submissions WHERE findings != '[]'").fetchall()
+        if not rows:
+            return
+        with self.transaction():
+            self._store_findings([(sha, rnd, [_legacy_finding(f) for f in json.loads(found)]) for sha, rnd, found in rows])
+            self.db.execute("UPDATE submissions SET findings = '[]'")
 
     @contextmanager
     def transaction(self):
@@ -152,9 +188,29 @@ class Ledger:
         self.add_submissions([sub])
 
     def add_submissions(self, subs: list[dict]) -> None:
+        """subs: dicts of the submissions columns, with "findings" a list of Finding."""
         self.db.executemany(
             "INSERT OR REPLACE INTO submissions VALUES (:sha256, :round, :unit, :file_name, :archived, :saved_at,"
-            " :received_at, :outcome, :late, :identified_by, :findings)", subs)
+            " :received_at, :outcome, :late, :identified_by, '[]')", subs)
+        self._store_findings([(sub["sha256"], sub["round"], sub["findings"]) for sub in subs])
+
+    def _store_findings(self, files: list[tuple[str, str, list[Finding]]]) -> None:
+        """(sha256, round, findings) of each file: its stored findings replaced by these."""
+        self.db.executemany("DELETE FROM findings WHERE sha256 = ? AND round = ?", [(sha, rnd) for sha, rnd, _ in files])
+        self.db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [(sha, rnd, i, f.key, f.unit, f.item, f.row, f.column, f.value,
+                              json.dumps(f.facts, ensure_ascii=False))
+                             for sha, rnd, found in files for i, f in enumerate(found)])
+
+    def findings(self, rounds: Iterable[str]) -> dict[tuple[str, str], list[Finding]]:
+        """(sha256, round) → the findings stored for that file, in the order found."""
+        out: dict[tuple[str, str], list[Finding]] = {}
+        for rnd in set(rounds):
+            rows = self.db.execute("SELECT sha256, key, row, col, value, unit, item, facts FROM findings WHERE round = ?"
+                                   " ORDER BY sha256, seq", (rnd,))
+            for sha, key, row, col, value, unit, item, facts in rows:
+                out.setdefault((sha, rnd), []).append(Finding(key, row, col, value, unit, item, json.loads(facts)))
+        return out
 
     def add_reports(self, rows: list[tuple[str, str, str, dict, str]]) -> None:
         """rows of (item key, unit, round, fields, file sha256)."""
@@ -168,11 +224,11 @@ class Ledger:
     def standing(self, round_name: str) -> dict[str, dict]:
         """unit → its standing submission for the round (accepted or partial)."""
         rows = self.db.execute(
-            "SELECT sha256, unit, file_name, saved_at, outcome, late, findings FROM submissions"
+            "SELECT sha256, unit, file_name, saved_at, outcome, late FROM submissions"
             " WHERE round = ? AND outcome IN ('accepted', 'partial') ORDER BY saved_at", (round_name,))
         return {unit: {"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "outcome": outcome,
-                       "late": bool(late), "findings": json.loads(findings)}
-                for sha, unit, name, saved, outcome, late, findings in rows}
+                       "late": bool(late)}
+                for sha, unit, name, saved, outcome, late in rows}
 
     def current_reports(self, round_name: str | None = None) -> list[dict]:
         sql = "SELECT item_key, unit, round, fields, file_name, saved_at FROM current_reports"
@@ -193,13 +249,15 @@ class Ledger:
 
     # -- mail -----------------------------------------------------------------------------
     def submissions(self, round_name: str) -> list[dict]:
-        """Every file of the round with a unit, oldest first (by its own last-saved time)."""
+        """Every file of the round with a unit, oldest first (by its own last-saved time), with
+        its findings (Finding objects)."""
         rows = self.db.execute(
-            "SELECT sha256, unit, file_name, saved_at, received_at, outcome, findings FROM submissions"
+            "SELECT sha256, unit, file_name, saved_at, received_at, outcome FROM submissions"
             " WHERE round = ? AND unit != '' ORDER BY COALESCE(saved_at, ''), received_at", (round_name,))
+        found = self.findings([round_name])
         return [{"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "received_at": received,
-                 "outcome": outcome, "findings": json.loads(findings)}
-                for sha, unit, name, saved, received, outcome, findings in rows]
+                 "outcome": outcome, "findings": found.get((sha, round_name), [])}
+                for sha, unit, name, saved, received, outcome in rows]
 
     def record_mail(self, entry: dict) -> None:
         """entry: round, unit, kind, sha256, recipients (list), message_id, result, error."""
@@ -220,6 +278,12 @@ class Ledger:
 
     def set_meta(self, name: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+
+def _legacy_finding(f: dict) -> Finding:
+    """A finding as an older duban stored it (CLI.md's JSON): its message kept as it was."""
+    return Finding(f["code"], f.get("row"), f.get("column"), f.get("value"), f.get("unit"), f.get("item"),
+                   {"message": f.get("message") or ""})
 
 
 def now() -> str:

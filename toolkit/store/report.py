@@ -1,11 +1,14 @@
 """rounds/R/report.xlsx (收集情况与退回修改清单): the outcome of every unit and file first,
-then one sheet per unit listing what it must correct, to e-mail back as it is."""
+then one sheet per unit listing what it must correct. The correction list is laid out here
+once: the same rows, from the findings stored in the ledger, are what duban mail attaches.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from ..core.findings import Finding
 from .fsutil import atomic_path
 from .sheetstyle import formats, row_height
 
@@ -14,9 +17,7 @@ OUTCOME_CN = {"accepted": "已采纳", "partial": "部分采纳", "rejected": "�
               "missing": "缺报"}
 SEVERITY_CN = {"error": "须改正", "warning": "提示"}
 SUMMARY_SHEET = "收集情况"
-# Findings about how a file arrived, not about what the unit wrote: they are in the first
-# sheet for the office, but the sheet mailed back to the unit lists only what it can fix.
-NOT_FOR_THE_UNIT = frozenset({"unchanged", "superseded", "late", "identified-by-content", "extension-mismatch", "ignored"})
+CORRECTION_COLUMNS = [("文件", 30), ("行", 6), ("序号", 6), ("列", 14), ("填报内容", 30), ("级别", 8), ("问题及改正方法", 70)]
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\']")
 
 
@@ -31,20 +32,58 @@ def sheet_name(unit: str, used: set[str]) -> str:
     return name
 
 
-def write_report(path: Path, cfg, result) -> Path:
-    import xlsxwriter
-
+def write_report(path: Path, cfg, result, stored: dict[tuple[str, str], list[Finding]] | None = None) -> Path:
+    """`stored`: the ledger's findings by (sha256, round). A file this run did not record (a
+    dry run; a file already collected, not opened, ignored) is listed with this run's findings."""
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+        wb = new_workbook(str(tmp))
         fmt = formats(wb)
         used = {SUMMARY_SHEET.lower()}
         _summary(wb.add_worksheet(SUMMARY_SHEET), fmt, cfg, result)
         for unit, files in _by_unit(result).items():
-            findings = [(f, x) for f in files for x in f.findings if x.code not in NOT_FOR_THE_UNIT]
-            if findings:
-                _unit_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt, cfg, result, unit, findings)
+            rows = correction_rows([(f.name, _findings(f, stored)) for f in files])
+            if rows:
+                correction_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt, correction_title(unit, result.round), rows)
         wb.close()
     return path
+
+
+def _findings(f, stored: dict | None) -> list[Finding]:
+    return stored.get((f.sha256, f.round), f.findings) if stored is not None and f.archived else f.findings
+
+
+def new_workbook(target):
+    """An XlsxWriter workbook (a path or a BytesIO) where text stays text: a unit's "=…" is no formula."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+
+
+def correction_title(unit: str, round_name: str) -> str:
+    return f"{unit} {round_name} 一轮报送 退回修改清单"
+
+
+def correction_rows(files: list[tuple[str, list[Finding]]]) -> list[list[str]]:
+    """The rows of a unit's correction list, from (file name, its findings): what the unit can
+    fix (not how its file arrived), errors first, then by file and row."""
+    found = sorted(((name, x) for name, findings in files for x in findings if x.for_unit),
+                   key=lambda p: (p[1].severity != "error", p[0], p[1].row or 0))
+    return [[name, str(x.row or ""), x.item or "", x.column or "", x.value or "", SEVERITY_CN.get(x.severity, x.severity),
+             x.message] for name, x in found]
+
+
+def correction_sheet(ws, fmt, title: str, rows: list[list[str]]) -> None:
+    """A correction list: title, header, one row per finding."""
+    ws.merge_range(0, 0, 0, len(CORRECTION_COLUMNS) - 1, title, fmt["title"])
+    for c, (h, w) in enumerate(CORRECTION_COLUMNS):
+        ws.set_column(c, c, w)
+        ws.write_string(1, c, h, fmt["header"])
+    for r, values in enumerate(rows, start=2):
+        for c, v in enumerate(values):
+            ws.write_string(r, c, v, fmt["cell"])
+        ws.set_row(r, row_height([(values[-1], 70), (values[4], 30)]))
+    ws.freeze_panes(2, 0)
+    print_a4_landscape(ws)
 
 
 def _by_unit(result) -> dict[str, list]:
@@ -79,10 +118,7 @@ def _summary(ws, fmt, cfg, result) -> None:
             r = _file_row(ws, fmt, r, "（未识别）", f)
     ws.freeze_panes(2, 1)
     ws.autofilter(1, 0, max(2, r - 1), len(headers) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(1)
+    print_a4_landscape(ws)
 
 
 def _file_row(ws, fmt, r: int, unit: str, f) -> int:
@@ -101,20 +137,8 @@ def _summary_row(ws, fmt, r: int, values: list[str]) -> None:
     ws.set_row(r, row_height([(values[-1], 60), (values[2], 44)]))
 
 
-def _unit_sheet(ws, fmt, cfg, result, unit: str, findings) -> None:
-    headers = [("文件", 30), ("行", 6), ("序号", 6), ("列", 14), ("填报内容", 30), ("级别", 8), ("问题及改正方法", 70)]
-    ws.merge_range(0, 0, 0, len(headers) - 1, f"{unit} {result.round} 一轮报送 退回修改清单", fmt["title"])
-    for c, (h, w) in enumerate(headers):
-        ws.set_column(c, c, w)
-        ws.write_string(1, c, h, fmt["header"])
-    r = 2
-    for f, x in sorted(findings, key=lambda p: (p[1].severity != "error", p[0].name, p[1].row or 0)):
-        values = [f.name, str(x.row or ""), x.item or "", x.column or "", x.value or "", SEVERITY_CN.get(x.severity, x.severity), x.message]
-        for c, v in enumerate(values):
-            ws.write_string(r, c, v, fmt["cell"])
-        ws.set_row(r, row_height([(values[-1], 70), (values[4], 30)]))
-        r += 1
-    ws.freeze_panes(2, 0)
+def print_a4_landscape(ws) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)

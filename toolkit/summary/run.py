@@ -118,13 +118,10 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
 
 
 def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
-    ledger = Ledger(ws.ledger_path)
-    try:
+    with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
         reports = ledger.current_reports(rnd.name)
         notes = ledger.meta("notes")
-    finally:
-        ledger.close()
     answers: dict[str, list[Answer]] = {}
     for rep in reports:
         answers.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"]))

@@ -27,13 +27,10 @@ def status(ws: Workspace, round_name: str | None = None) -> Status:
     cfg = ws.config()
     rnd = ws.round(round_name, cfg)
     rnd_name, due = rnd.name, rnd.due
-    ledger = Ledger(ws.ledger_path)
-    try:
+    with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
         reports = ledger.current_reports(rnd_name)
         standing = ledger.standing(rnd_name)
-    finally:
-        ledger.close()
     by_key: dict[str, list[dict]] = {}
     for rep in reports:
         by_key.setdefault(rep["key"], []).append(rep)
