@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import schema
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, error, warning
@@ -27,7 +28,7 @@ from ..store.report import write_report
 from ..store.units import read_units
 from ..store.workspace import Workspace
 from .background import Background
-from .extract import find_table
+from .extract import find_table, headers_for
 from .identify import Identity, by_content, by_metadata
 from .merge import MasterView, archive, read_master, update_master
 from .reader import Returned, Unreadable, is_ignored, load, read_returned
@@ -95,8 +96,12 @@ class _Run:
         ledger = Ledger(ws.ledger_path)
         try:
             self.items = ledger.items_or_stop()
+            former = ledger.former_headers()
         finally:
             ledger.close()
+        # Each role's columns by its header now, its default one and those it had before.
+        self.report_headers = headers_for(self.cfg.header_roles(self.cfg.report_fields, former))
+        self.signoff_headers = headers_for(self.cfg.header_roles(self.cfg.signoff_fields, former))
         self.units = read_units(ws.units_path)
         self.secret = ws.secret()
         self.default_round = ws.round(round_arg, self.cfg).name
@@ -255,7 +260,7 @@ def _same_content(results: list[FileResult]) -> None:
 
 def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
     cfg = run.cfg
-    table = find_table(returned, cfg.report_fields, cfg.signoff_fields)
+    table = find_table(returned, run.report_headers, run.signoff_headers)
     if returned.metadata is not None:
         identity = by_metadata(returned, cfg.workspace_id, run.secret, run.round_arg,
                                lambda rnd: run.rows(rnd).by_unit if rnd else {})
@@ -274,7 +279,7 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
         return result
     if table is None:
         result.outcome = "rejected"
-        result.findings.append(error("no-table", f"文件“{name}”中找不到报送表（“进展情况”“完成状态”等列被删除或改名），未采用；请让该单位用督查室发出的原表填报。", unit=identity.unit))
+        result.findings.append(error("no-table", f"文件“{name}”中找不到报送表（“{cfg.header(schema.PROGRESS)}”“{cfg.header(schema.STATUS)}”等列被删除或改名），未采用；请让该单位用督查室发出的原表填报。", unit=identity.unit))
         return result
     _apply_judgement(run, result, returned, table, identity)
     return result

@@ -161,52 +161,55 @@ def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Con
 
 
 def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
+    """The checks of each report role; findings name its column by the header units see."""
     cfg, out = ctx.cfg, []
+    status_col, progress_col, problems_col = (cfg.header(r) for r in (schema.STATUS, schema.PROGRESS, schema.PROBLEMS))
     status = normalise_status(row.fields.get(schema.STATUS))
     progress = cell_text(row.fields.get(schema.PROGRESS))
     problems = cell_text(row.fields.get(schema.PROBLEMS))
     if schema.STATUS in row.fields:
         if not status:
-            out.append(ctx.error("missing-status", exp, row, schema.STATUS, None, f"没有填写完成状态；请从下拉列表中选择：{'、'.join(cfg.statuses)}。"))
+            out.append(ctx.error("missing-status", exp, row, status_col, None, f"没有填写{status_col}；请从下拉列表中选择：{'、'.join(cfg.statuses)}。"))
         elif status not in cfg.statuses:
-            out.append(ctx.error("bad-status", exp, row, schema.STATUS, row.fields.get(schema.STATUS),
-                                 f"完成状态“{cell_text(row.fields.get(schema.STATUS))}”不在可选范围内；只能填：{'、'.join(cfg.statuses)}。"))
+            out.append(ctx.error("bad-status", exp, row, status_col, row.fields.get(schema.STATUS),
+                                 f"{status_col}“{cell_text(row.fields.get(schema.STATUS))}”不在可选范围内；只能填：{'、'.join(cfg.statuses)}。"))
     if schema.PROGRESS in row.fields and _is_placeholder(progress):
-        out.append(ctx.error("missing-progress", exp, row, schema.PROGRESS, progress or None,
-                             "进展情况" + (f"只写了“{progress}”" if progress else "没有填写") + "；请写明本期实际完成的工作和数据。"))
+        out.append(ctx.error("missing-progress", exp, row, progress_col, progress or None,
+                             progress_col + (f"只写了“{progress}”" if progress else "没有填写") + "；请写明本期实际完成的工作和数据。"))
     if status in cfg.problem_statuses and schema.PROBLEMS in row.fields and _is_placeholder(problems):
-        out.append(ctx.error("missing-problems", exp, row, schema.PROBLEMS, problems or None,
-                             f"完成状态为“{status}”，必须在“存在问题”中说明原因。"))
+        out.append(ctx.error("missing-problems", exp, row, problems_col, problems or None,
+                             f"{status_col}为“{status}”，必须在“{problems_col}”中说明原因。"))
     out.extend(_completion_date(row, exp, status, ctx))
     return out
 
 
 def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context) -> list[Finding]:
-    raw = row.fields.get(schema.COMPLETED_ON)
-    text = cell_text(raw)
     if schema.COMPLETED_ON not in row.fields:
         return []
+    raw = row.fields.get(schema.COMPLETED_ON)
+    text = cell_text(raw)
+    col = ctx.cfg.header(schema.COMPLETED_ON)
     if not text:
         if status == ctx.cfg.done_status:
-            return [ctx.error("missing-completion-date", exp, row, schema.COMPLETED_ON, None,
-                              f"完成状态为“{status}”，请填写完成时间，如 {ctx.rnd.due.year}-03-31。")]
+            return [ctx.error("missing-completion-date", exp, row, col, None,
+                              f"{ctx.cfg.header(schema.STATUS)}为“{status}”，请填写{col}，如 {ctx.rnd.due.year}-03-31。")]
         return []
     year = ctx.cfg.year or ctx.rnd.due.year
     parsed = parse_date(raw, year=year)
     if parsed is None:
-        return [ctx.error("bad-date", exp, row, schema.COMPLETED_ON, raw,
-                          f"完成时间“{text}”不是可识别的日期；请写成 {year}-03-31 或 {year}年3月31日。")]
+        return [ctx.error("bad-date", exp, row, col, raw,
+                          f"{col}“{text}”不是可识别的日期；请写成 {year}-03-31 或 {year}年3月31日。")]
     if parsed.day > ctx.rnd.due or parsed.day < dt.date(year, 1, 1):
-        return [ctx.error("date-out-of-range", exp, row, schema.COMPLETED_ON, raw,
-                          f"完成时间 {format_cn(parsed.day)} 不在 {year}年1月1日 至截止日期 {format_cn(ctx.rnd.due)} 之间；请核对。")]
+        return [ctx.error("date-out-of-range", exp, row, col, raw,
+                          f"{col} {format_cn(parsed.day)} 不在 {year}年1月1日 至截止日期 {format_cn(ctx.rnd.due)} 之间；请核对。")]
     if parsed.vague:
-        return [ctx.warning("vague-date", exp, row, schema.COMPLETED_ON, raw,
-                            f"完成时间“{text}”不是具体日期，按 {format_cn(parsed.day)} 记录；如有准确日期请填写。")]
+        return [ctx.warning("vague-date", exp, row, col, raw,
+                            f"{col}“{text}”不是具体日期，按 {format_cn(parsed.day)} 记录；如有准确日期请填写。")]
     return []
 
 
 def _clean_fields(row: ReturnedRow, cfg: Config) -> dict[str, str]:
-    """The accepted values as stored: texts stripped, status normalised, dates as ISO days."""
+    """The accepted values as stored, by role: texts stripped, status normalised, dates as ISO days."""
     out = {}
     for name, raw in row.fields.items():
         if name == schema.STATUS:
@@ -239,7 +242,7 @@ def _late(last_saved: dt.datetime | None, rnd: Round) -> bool:
 
 
 def _signoff(table: ReturnedTable, ctx: _Context) -> list[Finding]:
-    wanted = [f for f in ctx.cfg.signoff_fields if f in ("填报人", "单位负责人审核")]
-    return [warning("missing-signoff", f"“{ctx.file_name}”：表格下方的“{f}”没有填写；请提醒该单位补全（报送须经单位主要负责人审阅）。",
-                    unit=ctx.unit, column=f) for f in wanted if not table.signoff.get(f)]
+    missing = [ctx.cfg.header(r) for r in ctx.cfg.signoff_fields if r in schema.REQUIRED_SIGNOFF and not table.signoff.get(r)]
+    return [warning("missing-signoff", f"“{ctx.file_name}”：表格下方的“{h}”没有填写；请提醒该单位补全（报送须经单位主要负责人审阅）。",
+                    unit=ctx.unit, column=h) for h in missing]
 
