@@ -147,6 +147,7 @@ def test_the_older_list_of_headers_still_names_the_fields():
 @pytest.mark.parametrize("report, words", [
     ({"headers": {"state": "状态"}}, "state"),
     ({"headers": {"status": "备注"}}, "备注"),
+    ({"headers": {"completed_on": "完成时限"}}, "锁定的列"),
     ({"headers": {"status": ""}}, "status"),
     ({"fields": "progress"}, "fields"),
 ])

@@ -229,11 +229,17 @@ def _field_roles(names, headers: dict[str, str], key: str) -> list[str]:
     return list(dict.fromkeys(schema.report_role(n, known) for n in names))
 
 
+# The locked columns' headers: a report field under one of them would be read as that column.
+_RESERVED = {header: None for _, header, _ in schema.READ_ONLY} | {schema.KEY_HEADER: None}
+
+
 def _check_headers(cfg: Config, roles: list[str]) -> None:
     """Two fields under one header could not be told apart in a returned workbook."""
-    seen: dict[str, str] = {}
+    seen: dict[str, str | None] = dict(_RESERVED)
     for role in roles:
         header = cfg.header(role)
+        if header in seen and seen[header] is None:
+            raise ConfigError(f"{CONFIG_NAME} 中 {_named(role)} 的列名“{header}”与报送表中锁定的列同名，退回的表中无法区分；请在 [report.headers] 中改用别的列名。")
         if header in seen:
             raise ConfigError(f"{CONFIG_NAME} 中 {_named(seen[header])} 和 {_named(role)} 的列名都是“{header}”，退回的表中无法区分；请在 [report.headers] 中改用不同的列名。")
         seen[header] = role
