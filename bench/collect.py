@@ -72,8 +72,8 @@ def _previous_answers(ws: Workspace) -> None:
                                        "archived": "", "saved_at": "2022-05-01T10:00:00", "received_at": "2022-05-01T11:00:00",
                                        "outcome": "accepted", "late": 0, "identified_by": "metadata", "findings": []})
                 ledger.add_reports([(item.key, item.lead_unit, PREVIOUS, {
-                    "进展情况": f"{item.title[:20]}：1-6月完成年度计划的55%，项目按节点推进。", "存在问题": "",
-                    "下一步工作计划": "继续加快推进，确保完成全年目标。", "完成状态": "基本按进度完成", "完成时间": "", "备注": ""}, sha)])
+                    "progress": f"{item.title[:20]}：1-6月完成年度计划的55%，项目按节点推进。", "problems": "",
+                    "next_steps": "继续加快推进，确保完成全年目标。", "status": "基本按进度完成", "completed_on": "", "remarks": ""}, sha)])
 
 
 SAVED = b"2022-07-01T02:30:00Z"

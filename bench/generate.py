@@ -38,7 +38,7 @@ def openpyxl_equivalent(path: Path, unit: str, rows, cfg) -> None:
     grey = PatternFill("solid", fgColor="F2F2F2")
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=12)
     ws.cell(1, 1, f"{cfg.title}进展情况报送表").font = Font(name="宋体", size=16, bold=True)
-    headers = [h for _, h, _ in READ_ONLY] + cfg.report_fields + ["键"]
+    headers = [h for _, h, _ in READ_ONLY] + [cfg.header(r) for r in cfg.report_fields] + ["键"]
     for c, h in enumerate(headers, start=1):
         cell = ws.cell(4, c, h)
         cell.font, cell.border = Font(name="宋体", size=10, bold=True), border

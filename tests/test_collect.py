@@ -523,9 +523,9 @@ def test_workers_started_afresh_as_on_windows_collect_the_same(rnd, monkeypatch)
 def test_signoff_read_from_cells_or_written_inline():
     from toolkit.collect.extract import _signoff
 
-    fields = ["填报人", "联系电话", "单位负责人审核", "填报日期"]
+    labels = (("填报人", "filled_by"), ("联系电话", "phone"), ("单位负责人审核", "approved_by"), ("填报日期", "filled_on"))
     rows = [["", "填报人：", "张三", "联系电话:", "", "单位负责人审核： 李四", "填报日期", "2022年7月1日"]]
-    assert _signoff(rows, fields) == {"填报人": "张三", "联系电话": "", "单位负责人审核": "李四", "填报日期": "2022年7月1日"}
+    assert _signoff(rows, labels) == {"filled_by": "张三", "phone": "", "approved_by": "李四", "filled_on": "2022年7月1日"}
 
 
 def test_a_units_correction_sheet_lists_only_what_it_can_fix(rnd):

@@ -147,7 +147,7 @@ def test_previous_rounds_accepted_answers_are_prefilled_and_marked(heshan, run):
                                "archived": "", "saved_at": "2022-05-02T09:00:00", "received_at": "2022-05-02T10:00:00",
                                "outcome": "accepted", "late": 0, "identified_by": "metadata", "findings": []})
         ledger.add_reports([(item.key, item.lead_unit, "2022-05-03",
-                             {"进展情况": "1-4月，地区生产总值增长3.1%。", "完成状态": "未按进度完成"}, "sha")])
+                             {"progress": "1-4月，地区生产总值增长3.1%。", "status": "未按进度完成"}, "sha")])
     out = generate(run, heshan, "--round", "2022-07-03")
     sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市发展改革局"))[SHEET]
     assert sheet["G5"].value == "1-4月，地区生产总值增长3.1%。" and sheet["J5"].value == "未按进度完成"

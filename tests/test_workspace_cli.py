@@ -42,8 +42,13 @@ def test_duban_toml_holds_title_year_mapping_statuses_rounds(tmp_path, run):
     assert cfg["mapping"]["lead_unit"] == "责任单位" and cfg["mapping"]["plan"] == "节点计划"
     assert cfg["statuses"] == ["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]
     assert [str(r["due"]) for r in cfg["rounds"]] == ["2022-04-03", "2022-05-03", "2022-07-03", "2022-09-03", "2022-11-03", "2023-01-03"]
-    assert cfg["report"]["fields"] == ["进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注"]
-    assert "# 完成状态" in text  # commented in Chinese for the clerk
+    # The fields by role, in order, each with the header units see beside it.
+    assert cfg["report"]["fields"] == ["progress", "problems", "next_steps", "status", "completed_on", "remarks"]
+    assert cfg["report"]["signoff"] == ["filled_by", "phone", "approved_by", "filled_on"]
+    headers = cfg["report"]["headers"]
+    assert [headers[r] for r in cfg["report"]["fields"]] == ["进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注"]
+    assert headers["approved_by"] == "单位负责人审核"
+    assert "# 完成状态" in text and "只改右边引号里的字" in text  # commented in Chinese for the clerk
 
 
 def test_master_has_one_row_per_item_or_subrow_and_group_rows(tmp_path, run):

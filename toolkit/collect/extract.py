@@ -1,7 +1,9 @@
 """The report table inside a returned workbook, wherever the unit moved it.
 
 Columns are found by their header text, so reordered columns, inserted rows, renamed or
-added sheets still read right. The table ends at the sign-off block (填报人：…).
+added sheets still read right. The table ends at the sign-off block (填报人：…). Report
+columns and sign-off labels are found by any header their role has had (Config.header_roles):
+what is read is keyed by role.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class ReturnedRow:
     row: int  # 1-based row in the sheet
     key: str
     read_only: dict[str, str]  # column id (number, title, targets …) → text as returned
-    fields: dict[str, Any]  # report field → raw cell value
+    fields: dict[str, Any]  # report role → raw cell value
 
     @property
     def number(self) -> str:
@@ -45,7 +47,7 @@ class ReturnedRow:
 class ReturnedTable:
     sheet: str
     header_row: int  # 1-based
-    columns: dict[str, int]  # column id or "report:<field>" → 0-based column
+    columns: dict[str, int]  # column id or "report:<role>" → 0-based column
     rows: list[ReturnedRow]
     signoff: dict[str, str] = field(default_factory=dict)
     above: list[list] = field(default_factory=list, repr=False)  # the rows above the header
@@ -56,33 +58,44 @@ class ReturnedTable:
         return [t for row in self.above for t in map(cell_text, row) if t]
 
 
-def find_table(returned: Returned, report_fields: list[str], signoff_fields: list[str]) -> ReturnedTable | None:
+# (header, role) pairs, the preferred header of a role first: hashable, so lookups built from
+# them are cached across the files of a collect.
+Headers = tuple[tuple[str, str], ...]
+
+
+def headers_for(mapping: dict[str, str]) -> Headers:
+    """Headers from Config.header_roles' header → role."""
+    return tuple(mapping.items())
+
+
+def find_table(returned: Returned, report: Headers, signoff: Headers) -> ReturnedTable | None:
     """The first sheet whose header names the report fields; None when no sheet has one."""
     sheets = [s for s in returned.sheets if s.name not in LIST_SHEETS]
     for sheet in sheets:
-        found = _header(sheet, tuple(report_fields))
+        found = _header(sheet, report)
         if found is not None:
             header_row, columns = found
-            return _table(sheet, header_row, columns, report_fields, signoff_fields)
+            return _table(sheet, header_row, columns, report, signoff)
     return None
 
 
 @lru_cache(maxsize=64)
-def _known_headers(report_fields: tuple[str, ...]) -> dict[str, str]:
+def _known_headers(report: Headers) -> dict[str, str]:
     """Squashed header text → column id, for the words duban itself writes."""
     known = {squash(header): cid for cid, header in READ_ONLY_HEADERS.items()}
     known.update({squash(KEY_HEADER): "key", "键": "key"})
-    known.update({squash(f): f"report:{f}" for f in report_fields})
+    for header, role in report:
+        known.setdefault(squash(header), f"report:{role}")
     return known
 
 
 @lru_cache(maxsize=4096)
-def _column_id(text: str, report_fields: tuple[str, ...]) -> str | None:
+def _column_id(text: str, report: Headers) -> str | None:
     """Cached: the texts above and in the header repeat from file to file."""
     t = squash(text)
     if not t:
         return None
-    known = _known_headers(report_fields).get(t)
+    known = _known_headers(report).get(t)
     if known:
         return known
     hit = schema.match_role(t)  # the table's own words for 序号 and 事项, e.g. 项目名称
@@ -93,7 +106,7 @@ def _column_id(text: str, report_fields: tuple[str, ...]) -> str | None:
     return None
 
 
-def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+def _header(sheet: Sheet, report: Headers) -> tuple[int, dict[str, int]] | None:
     for r, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         if len(row) - row.count("") - row.count(None) < 3:
             continue  # a title or a blank row: fewer filled cells than the three columns below
@@ -101,7 +114,7 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
-            cid = _column_id(cell_text(value), report_fields)
+            cid = _column_id(cell_text(value), report)
             if cid and cid not in columns:
                 columns[cid] = c
         if len(columns) < 3:  # two report columns and one of number, title, key: three at least
@@ -112,16 +125,16 @@ def _header(sheet: Sheet, report_fields: tuple[str, ...]) -> tuple[int, dict[str
     return None
 
 
-def _table(sheet: Sheet, h: int, columns: dict[str, int], report_fields, signoff_fields) -> ReturnedTable:
+def _table(sheet: Sheet, h: int, columns: dict[str, int], report: Headers, signoff: Headers) -> ReturnedTable:
     rows: list[ReturnedRow] = []
     header = sheet.rows[h]
     first = squash(cell_text(header[0])) if header else None
     header_texts = None  # all of them, squashed, when a row starts like the header
-    labels = _signoff_labels(tuple(signoff_fields))
+    labels = _signoff_labels(signoff)
     may_label = labels.may_label
     # The cells each row's fields come from, worked out once per table, not per row.
     read_only_at = [(cid, columns[cid]) for cid in READ_ONLY_HEADERS if cid in columns]
-    fields_at = [(f, columns[k]) for f, k in _report_keys(tuple(report_fields)) if k in columns]
+    fields_at = [(role, columns[k]) for role, k in _report_keys(report) if k in columns]
     key_at = columns.get("key")
     end, end_texts = len(sheet.rows), None
     for r in range(h + 1, len(sheet.rows)):
@@ -140,14 +153,14 @@ def _table(sheet: Sheet, h: int, columns: dict[str, int], report_fields, signoff
             if [squash(t) for t in texts[: len(header_texts)]] == header_texts:
                 continue  # the header pasted again
         rows.append(_row(r, values, texts, read_only_at, fields_at, key_at))
-    signoff = _signoff(sheet.rows[end:], signoff_fields, end_texts)
-    return ReturnedTable(sheet.name, h + 1, columns, rows, signoff, sheet.rows[:h])
+    signed = _signoff(sheet.rows[end:], signoff, end_texts)
+    return ReturnedTable(sheet.name, h + 1, columns, rows, signed, sheet.rows[:h])
 
 
 @lru_cache(maxsize=64)
-def _report_keys(report_fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """(field, its column id "report:<field>") for each report field."""
-    return tuple((f, f"report:{f}") for f in report_fields)
+def _report_keys(report: Headers) -> tuple[tuple[str, str], ...]:
+    """(role, its column id "report:<role>") for each report role."""
+    return tuple((role, f"report:{role}") for role in dict.fromkeys(role for _, role in report))
 
 
 def _row(r: int, values: list, texts: list[str], read_only_at, fields_at, key_at) -> ReturnedRow:
@@ -161,7 +174,7 @@ def _row(r: int, values: list, texts: list[str], read_only_at, fields_at, key_at
 
 
 class _Labels(dict):
-    """Squashed sign-off label → field; `firsts` are the labels' first characters, `heads`
+    """Squashed sign-off label → role; `firsts` are the labels' first characters, `heads`
     the first characters (of a text, white space stripped) that can start a label.
     `may_label(NUL + NUL.join(texts))` finds a NUL followed by a non-empty head: when it finds
     none, no text starts with one, so none is a label (a hit may be a NUL inside a text: then
@@ -173,8 +186,10 @@ class _Labels(dict):
 
 
 @lru_cache(maxsize=16)
-def _signoff_labels(signoff_fields: tuple[str, ...]) -> _Labels:
-    labels = _Labels((squash(f), f) for f in signoff_fields)
+def _signoff_labels(signoff: Headers) -> _Labels:
+    labels = _Labels()
+    for header, role in signoff:
+        labels.setdefault(squash(header), role)
     labels.firsts = frozenset(label[:1] for label in labels)
     # A text that is empty or starts with a colon has an empty name before the colon, so it is
     # a label only when some field's label is empty (all white space): then those heads too.
@@ -184,11 +199,11 @@ def _signoff_labels(signoff_fields: tuple[str, ...]) -> _Labels:
     return labels
 
 
-def _signoff(rows: list[list], signoff_fields: list[str], first_texts: list[str] | None = None) -> dict[str, str]:
-    """field → what is written after its label (填报人：张三, or in the cells up to the next
+def _signoff(rows: list[list], signoff: Headers, first_texts: list[str] | None = None) -> dict[str, str]:
+    """role → what is written after its label (填报人：张三, or in the cells up to the next
     label), from the rows under the table. `first_texts`: the texts of rows[0], when the
     caller has them already."""
-    labels = _signoff_labels(tuple(signoff_fields))
+    labels = _signoff_labels(signoff)
     heads = labels.heads
     out: dict[str, str] = {}
     for n, row in enumerate(rows[:10]):
@@ -204,7 +219,7 @@ def _signoff(rows: list[list], signoff_fields: list[str], first_texts: list[str]
 
 
 def _label(text: str, labels: _Labels) -> tuple[str, str] | None:
-    """(field, text written inline after the colon) when a cell is a sign-off label."""
+    """(role, text written inline after the colon) when a cell is a sign-off label."""
     if text.lstrip()[:1] not in labels.heads:  # the squashed name's first character
         return None  # most cells: not a label, seen without squashing them
     name, _, inline = text.replace(":", "：").partition("：")

@@ -32,7 +32,8 @@ ROUND_COLUMN, FILE_COLUMN = SOURCE_COLUMNS
 
 
 def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[str, str], str]:
-    """(key, header) → what the master should show: each row's reporting unit's latest report."""
+    """(key, column) → what the master should show: each row's reporting unit's latest report.
+    A column is a report role, or one of the source columns (报送轮次, 报送单位文件)."""
     reporting = {}
     for item in items:
         if item.lead_unit:
@@ -45,8 +46,8 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
     for rep in ledger.current_reports():  # ordered by round: later rounds overwrite
         if reporting.get(rep["key"]) != rep["unit"]:
             continue
-        for header in cfg.report_fields:
-            cells[(rep["key"], header)] = rep["fields"].get(header, "")
+        for role in cfg.report_fields:
+            cells[(rep["key"], role)] = rep["fields"].get(role, "")
         cells[(rep["key"], ROUND_COLUMN)] = labels.get(rep["round"], rep["round"])
         cells[(rep["key"], FILE_COLUMN)] = rep["file"]
     return cells
@@ -55,24 +56,32 @@ def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[
 @dataclass
 class MasterView:
     """What merging needs of master.xlsx, for the exact bytes read (their SHA-256): where
-    each key's row and each header's column is, and the text of the cells collect writes
-    (under merged_headers)."""
+    each key's row and each column collect writes is (under merged_headers), and the text of
+    those cells."""
 
     sha256: str
     sheet: str
     rows: dict[str, int]  # key → row, 1-based
-    columns: dict[str, int]  # header → column, 1-based
+    columns: dict[str, int]  # report role or source column → column, 1-based
     current: dict[tuple[int, int], str]
 
 
 def read_master(path: Path, cfg: Config, data: bytes | None = None) -> MasterView:
     data = path.read_bytes() if data is None else data
-    return MasterView(hashlib.sha256(data).hexdigest(), *_parse_master(path, data, merged_headers(cfg)))
+    headers = merged_headers(cfg)
+    sheet, rows, at, current = _parse_master(path, data, list(headers))
+    columns: dict[str, int] = {}
+    for header, column in headers.items():  # a role's configured header before its default one
+        if header in at:
+            columns.setdefault(column, at[header])
+    return MasterView(hashlib.sha256(data).hexdigest(), sheet, rows, columns, current)
 
 
-def merged_headers(cfg: Config) -> list[str]:
-    """The master's columns collect writes: the report fields and where each came from."""
-    return [*cfg.report_fields, ROUND_COLUMN, FILE_COLUMN]
+def merged_headers(cfg: Config) -> dict[str, str]:
+    """header → column, for the master's columns collect writes: the report fields (under the
+    configured header, or the default one in a master written before a rename) and where
+    each came from."""
+    return {**cfg.header_roles(cfg.report_fields), ROUND_COLUMN: ROUND_COLUMN, FILE_COLUMN: FILE_COLUMN}
 
 
 def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
@@ -92,20 +101,20 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
     rows, columns, current = master.rows, master.columns, master.current
     written_before = ledger.master_cells()
     written, conflicts, changes = {}, [], {}
-    for (key, header), value in want.items():
-        r, c = rows.get(key), columns.get(header)
+    for (key, column), value in want.items():
+        r, c = rows.get(key), columns.get(column)
         if r is None or c is None:
             continue
         value = xml_text(value)  # what the cell will hold, so the comparison is like for like
         now_there = current.get((r, c), "")
         if now_there == value:
-            written[(key, header)] = value
+            written[(key, column)] = value
             continue
-        if now_there != written_before.get((key, header), ""):
-            conflicts.append(finding("master-conflict", item=key, column=header, value=now_there, new=value))
+        if now_there != written_before.get((key, column), ""):
+            conflicts.append(finding("master-conflict", item=key, column=cfg.header(column), value=now_there, new=value))
             continue
         changes[(r, c)] = value
-        written[(key, header)] = value
+        written[(key, column)] = value
     if changes:
         backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
         _write_cells(ws.master_path, data, master.sheet, changes)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import schema
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
@@ -27,7 +28,7 @@ from ..store.tables import FORMAT_NAMES
 from ..store.units import read_units
 from ..store.workspace import Workspace
 from .background import Background
-from .extract import find_table
+from .extract import find_table, headers_for
 from .identify import Identity, by_content, by_metadata
 from .merge import MasterView, archive, read_master, update_master
 from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
@@ -93,6 +94,10 @@ class _Run:
         self.round_arg = round_arg
         self.archive = archive  # False for --dry-run: nothing is written but the report
         self.items = ledger.items_or_stop()  # the ledger itself stays in the parent: workers get this
+        former = ledger.former_headers()
+        # Each role's columns by its header now, its default one and those it had before.
+        self.report_headers = headers_for(self.cfg.header_roles(self.cfg.report_fields, former))
+        self.signoff_headers = headers_for(self.cfg.header_roles(self.cfg.signoff_fields, former))
         self.units = read_units(ws.units_path)
         self.secret = ws.secret()
         self.default_round = ws.round(round_arg, self.cfg).name
@@ -248,7 +253,7 @@ def _same_content(results: list[FileResult]) -> None:
 
 def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
     cfg = run.cfg
-    table = find_table(returned, cfg.report_fields, cfg.signoff_fields)
+    table = find_table(returned, run.report_headers, run.signoff_headers)
     if returned.metadata is not None:
         identity = by_metadata(returned, cfg.workspace_id, run.secret, run.round_arg,
                                lambda rnd: run.rows(rnd).by_unit if rnd else {})
@@ -266,7 +271,8 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
         return result
     if table is None:
         result.outcome = "rejected"
-        result.findings.append(finding("no-table", file=name, unit=identity.unit))
+        result.findings.append(finding("no-table", file=name, unit=identity.unit, progress_col=cfg.header(schema.PROGRESS),
+                                       status_col=cfg.header(schema.STATUS)))
         return result
     _apply_judgement(run, result, returned, table, identity)
     return result

@@ -144,48 +144,52 @@ def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Con
 
 
 def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
+    """The checks of each report role; findings name its column by the header units see."""
     cfg, out = ctx.cfg, []
+    status_col, progress_col, problems_col = (cfg.header(r) for r in (schema.STATUS, schema.PROGRESS, schema.PROBLEMS))
     status = normalise_status(row.fields.get(schema.STATUS))
     progress = cell_text(row.fields.get(schema.PROGRESS))
     problems = cell_text(row.fields.get(schema.PROBLEMS))
     if schema.STATUS in row.fields:
         if not status:
-            out.append(ctx.finding("missing-status", exp, row, column=schema.STATUS, statuses=cfg.statuses))
+            out.append(ctx.finding("missing-status", exp, row, column=status_col, statuses=cfg.statuses))
         elif status not in cfg.statuses:
-            out.append(ctx.finding("bad-status", exp, row, row.fields.get(schema.STATUS), column=schema.STATUS,
+            out.append(ctx.finding("bad-status", exp, row, row.fields.get(schema.STATUS), column=status_col,
                                    statuses=cfg.statuses))
     if schema.PROGRESS in row.fields and _is_placeholder(progress):
-        out.append(ctx.finding("missing-progress", exp, row, progress or None, column=schema.PROGRESS))
+        out.append(ctx.finding("missing-progress", exp, row, progress or None, column=progress_col))
     if status in cfg.problem_statuses and schema.PROBLEMS in row.fields and _is_placeholder(problems):
-        out.append(ctx.finding("missing-problems", exp, row, problems or None, column=schema.PROBLEMS, status=status))
+        out.append(ctx.finding("missing-problems", exp, row, problems or None, column=problems_col, status=status,
+                               status_col=status_col))
     out.extend(_completion_date(row, exp, status, ctx))
     return out
 
 
 def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context) -> list[Finding]:
-    raw = row.fields.get(schema.COMPLETED_ON)
-    text = cell_text(raw)
     if schema.COMPLETED_ON not in row.fields:
         return []
+    raw = row.fields.get(schema.COMPLETED_ON)
+    text = cell_text(raw)
+    col = ctx.cfg.header(schema.COMPLETED_ON)
     if not text:
         if status == ctx.cfg.done_status:
-            return [ctx.finding("missing-completion-date", exp, row, column=schema.COMPLETED_ON, status=status,
-                                year=ctx.rnd.due.year)]
+            return [ctx.finding("missing-completion-date", exp, row, column=col, status=status,
+                                status_col=ctx.cfg.header(schema.STATUS), year=ctx.rnd.due.year)]
         return []
     year = ctx.cfg.year or ctx.rnd.due.year
     parsed = parse_date(raw, year=year)
     if parsed is None:
-        return [ctx.finding("bad-date", exp, row, raw, column=schema.COMPLETED_ON, year=year)]
+        return [ctx.finding("bad-date", exp, row, raw, column=col, year=year)]
     if parsed.day > ctx.rnd.due or parsed.day < dt.date(year, 1, 1):
-        return [ctx.finding("date-out-of-range", exp, row, raw, column=schema.COMPLETED_ON, year=year,
+        return [ctx.finding("date-out-of-range", exp, row, raw, column=col, year=year,
                             day=format_cn(parsed.day), due=format_cn(ctx.rnd.due))]
     if parsed.vague:
-        return [ctx.finding("vague-date", exp, row, raw, column=schema.COMPLETED_ON, day=format_cn(parsed.day))]
+        return [ctx.finding("vague-date", exp, row, raw, column=col, day=format_cn(parsed.day))]
     return []
 
 
 def _clean_fields(row: ReturnedRow, cfg: Config) -> dict[str, str]:
-    """The accepted values as stored: texts stripped, status normalised, dates as ISO days."""
+    """The accepted values as stored, by role: texts stripped, status normalised, dates as ISO days."""
     out = {}
     for name, raw in row.fields.items():
         if name == schema.STATUS:
@@ -218,6 +222,6 @@ def _late(last_saved: dt.datetime | None, rnd: Round) -> bool:
 
 
 def _signoff(table: ReturnedTable, ctx: _Context) -> list[Finding]:
-    wanted = [f for f in ctx.cfg.signoff_fields if f in ("填报人", "单位负责人审核")]
-    return [finding("missing-signoff", file=ctx.file_name, unit=ctx.unit, column=f) for f in wanted if not table.signoff.get(f)]
+    missing = [ctx.cfg.header(r) for r in ctx.cfg.signoff_fields if r in schema.REQUIRED_SIGNOFF and not table.signoff.get(r)]
+    return [finding("missing-signoff", file=ctx.file_name, unit=ctx.unit, column=h) for h in missing]
 

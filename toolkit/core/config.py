@@ -21,9 +21,32 @@ class Config:
     statuses: list[str] = field(default_factory=lambda: list(schema.DEFAULT_STATUSES))
     done_status: str = schema.DONE_STATUS
     problem_statuses: list[str] = field(default_factory=lambda: list(schema.PROBLEM_STATUSES))
-    report_fields: list[str] = field(default_factory=lambda: list(schema.REPORT_FIELDS))
-    signoff_fields: list[str] = field(default_factory=lambda: list(schema.SIGNOFF_FIELDS))
+    report_fields: list[str] = field(default_factory=lambda: list(schema.REPORT_ROLES))  # roles, in order
+    signoff_fields: list[str] = field(default_factory=lambda: list(schema.SIGNOFF_ROLES))  # roles, in order
+    headers: dict[str, str] = field(default_factory=dict)  # role → header, where not the default
     cooperating_units_report: bool = False
     contact: str = ""  # whom units ask: written into every workbook's instructions
     rounds: list[Round] = field(default_factory=list)
     mail: dict = field(default_factory=dict)
+
+    def header(self, role: str) -> str:
+        """The header units see for a role (a field of the workspace's own is its own header)."""
+        return self.headers.get(role) or schema.DEFAULT_HEADERS.get(role, role)
+
+    def role_of(self, name: str) -> str:
+        """The role a name in duban.toml means: a role, a configured header or a default one."""
+        return schema.report_role(name, {self.header(r): r for r in self.report_fields + self.signoff_fields})
+
+    def header_roles(self, roles: list[str], former: dict[str, list[str]] | None = None) -> dict[str, str]:
+        """header → role for `roles`, for reading a returned workbook: the configured headers
+        first, then the default ones and those configured before (`former`), so that a workbook
+        generated before a rename still reads. Where a text could mean two roles, the first wins."""
+        out: dict[str, str] = {}
+        for role in roles:
+            out.setdefault(self.header(role), role)
+        for role in roles:
+            out.setdefault(schema.DEFAULT_HEADERS.get(role, role), role)
+        for role in roles:
+            for header in (former or {}).get(role, ()):
+                out.setdefault(header, role)
+        return out

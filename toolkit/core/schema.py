@@ -37,15 +37,44 @@ DEFAULT_STATUSES = ("已完成", "基本按进度完成", "未按进度完成", 
 # Which status means done (it needs 完成时间), and which ones need 存在问题 explained.
 DONE_STATUS = "已完成"
 PROBLEM_STATUSES = ("未按进度完成", "暂缓实施")
-# Report field names with a meaning duban checks.
-PROGRESS, PROBLEMS, NEXT_STEPS, STATUS, COMPLETED_ON, REMARKS = (
-    "进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
 # 进展情况 that says nothing: a unit must describe what was done.
 PLACEHOLDERS = frozenset({"无", "/", "／", "-", "—", "——", "－", "同上", "略", "暂无", "见上", "空", "0", "．", ".", "、"})
 
-# What a unit fills in for each of its rows, and what it signs under the table.
-REPORT_FIELDS = ("进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注")
-SIGNOFF_FIELDS = ("填报人", "联系电话", "单位负责人审核", "填报日期")
+# What a unit fills in for each of its rows (report roles) and signs under the table (sign-off
+# roles), each with the header units see unless duban.toml's [report.headers] renames it. Code
+# and the ledger name a field by its role only, so renaming a header changes nothing else.
+REPORT_ROLES = ("progress", "problems", "next_steps", "status", "completed_on", "remarks")
+SIGNOFF_ROLES = ("filled_by", "phone", "approved_by", "filled_on")
+PROGRESS, PROBLEMS, NEXT_STEPS, STATUS, COMPLETED_ON, REMARKS = REPORT_ROLES
+FILLED_BY, PHONE, APPROVED_BY, FILLED_ON = SIGNOFF_ROLES
+DEFAULT_HEADERS = {
+    PROGRESS: "进展情况", PROBLEMS: "存在问题", NEXT_STEPS: "下一步工作计划", STATUS: "完成状态",
+    COMPLETED_ON: "完成时间", REMARKS: "备注",
+    FILLED_BY: "填报人", PHONE: "联系电话", APPROVED_BY: "单位负责人审核", FILLED_ON: "填报日期",
+}
+# What each role asks for, in the comments of duban.toml.
+ROLE_HINTS = {
+    PROGRESS: "本期实际完成的工作和数据", PROBLEMS: "存在的问题和原因", NEXT_STEPS: "下一阶段的具体安排",
+    STATUS: "完成状态，从下拉列表中选择", COMPLETED_ON: "完成日期（已完成的必填）", REMARKS: "备注",
+    FILLED_BY: "填报人", PHONE: "联系电话", APPROVED_BY: "单位负责人审核签字", FILLED_ON: "填报日期",
+}
+# The sign-off lines a report must carry (the Zhanjiang notice requires the head's review).
+REQUIRED_SIGNOFF = (FILLED_BY, APPROVED_BY)
+
+
+def report_role(name: str, known: dict[str, str] | None = None) -> str:
+    """The role a report field is named by in duban.toml: a role name, a header in `known`
+    (header → role, e.g. the configured ones), or a default header. A name that is none of
+    these is a field of the workspace's own, its own role (shown and stored, never checked)."""
+    name = name.strip()
+    if name in DEFAULT_HEADERS:
+        return name
+    if known and name in known:
+        return known[name]
+    return _ROLE_OF_DEFAULT.get(name, name)
+
+
+_ROLE_OF_DEFAULT = {header: role for role, header in DEFAULT_HEADERS.items()}
 
 # The workbook a unit receives (generate writes it, collect reads it back): its sheet names, the
 # header of the hidden key column, and the read-only columns as (id, header, width).

@@ -58,6 +58,7 @@ def generate(ws: Workspace, round_name: str | None = None, units: list[str] | No
             items = ledger.items_or_stop()  # "import first" before any question about the round
             rnd = _round(ws, cfg, round_name, new_round, today or dt.date.today())
             previous, previous_round = _previous_answers(ledger, rnd)
+            ledger.note_headers(cfg)  # so that these workbooks still read after a rename
         rows = unit_rows(items, cfg, rnd.due)
         wanted = _select_units(rows, units)
         secret = ws.secret()
@@ -156,6 +157,7 @@ def _unit_sheet(cfg: Config, rnd: Round, unit: str, rows: list[UnitRow], previou
     return UnitSheet(
         title=cfg.title, unit=unit, round_label=rnd.label, due=rnd.due, statuses=cfg.statuses,
         report_fields=cfg.report_fields, signoff_fields=cfg.signoff_fields, rows=rows,
+        field_headers={role: cfg.header(role) for role in cfg.report_fields + cfg.signoff_fields},
         # The deadline column is always 完成时限: a table that calls it 完成时间 (Heshan) would
         # otherwise show two 完成时间 columns, the unit's completion date being the other.
         headers={"title": cfg.mapping.get("title") or "事项"},

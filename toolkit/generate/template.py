@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core import schema
 from ..core.assign import UnitRow
 from ..core.dates import format_cn
 from ..core.schema import KEY_HEADER, LISTS_SHEET, READ_ONLY, SHEET
@@ -22,8 +23,8 @@ PREVIOUS_FILL = "#DDEBF7"  # last round's accepted answer, pre-filled
 INPUT_FILL = "#FFFFFF"
 LOCKED_FILL = "#F2F2F2"
 
-REPORT_WIDTHS = {"进展情况": 34, "存在问题": 18, "下一步工作计划": 18, "完成状态": 11, "完成时间": 11, "备注": 8}
-STATUS_FIELD, DATE_FIELD = "完成状态", "完成时间"
+REPORT_WIDTHS = {schema.PROGRESS: 34, schema.PROBLEMS: 18, schema.NEXT_STEPS: 18, schema.STATUS: 11,
+                 schema.COMPLETED_ON: 11, schema.REMARKS: 8}  # by role
 
 
 @dataclass
@@ -33,26 +34,31 @@ class UnitSheet:
     round_label: str
     due: dt.date
     statuses: list[str]
-    report_fields: list[str]
-    signoff_fields: list[str]
+    report_fields: list[str]  # roles
+    signoff_fields: list[str]  # roles
     rows: list[UnitRow]
     headers: dict[str, str] = field(default_factory=dict)  # column id → the table's own header
+    field_headers: dict[str, str] = field(default_factory=dict)  # role → header (duban.toml)
     contact: str = ""
     previous_round: str = ""
+
+    def header(self, role: str) -> str:
+        return self.field_headers.get(role) or schema.DEFAULT_HEADERS.get(role, role)
 
 
 def instructions(s: UnitSheet) -> str:
     """填报说明: what each status means and what to write, in the clerk's words."""
     statuses = "、".join(f"“{x}”" for x in s.statuses)
     needs_problems = "、".join(f"“{x}”" for x in s.statuses[2:]) or "“未按进度完成”"
+    h = {role: s.header(role) for role in schema.DEFAULT_HEADERS}
     lines = [
         "填报说明：",
         "1. 灰色格子是分解表内容，已锁定；请只在白色格子里填写。“本期目标”是本次报送对照的目标。",
-        f"2. “完成状态”请从下拉列表中选择：{statuses}。选{needs_problems}的，必须在“存在问题”中写明原因。",
-        "3. “进展情况”写本期实际完成的工作和数据，不能只写“无”“同上”；“下一步工作计划”写下一阶段的具体安排。",
-        "4. 事项已完成的，“完成时间”填写完成日期，如 2022-03-31 或 2022年3月31日。",
+        f"2. “{h['status']}”请从下拉列表中选择：{statuses}。选{needs_problems}的，必须在“{h['problems']}”中写明原因。",
+        f"3. “{h['progress']}”写本期实际完成的工作和数据，不能只写“无”“同上”；“{h['next_steps']}”写下一阶段的具体安排。",
+        f"4. 事项已完成的，“{h['completed_on']}”填写完成日期，如 2022-03-31 或 2022年3月31日。",
         f"5. 请于{format_cn(s.due)}前报送。请勿增删行列或改动表格结构；填好后直接保存本文件发回（另存为 .xls 也可以）。",
-        "6. 表格下方的填报人、联系电话、单位负责人审核、填报日期请填写完整（须经单位主要负责人审阅）。",
+        f"6. 表格下方的{'、'.join(s.header(r) for r in s.signoff_fields)}请填写完整（须经单位主要负责人审阅）。",
     ]
     if s.previous_round:
         lines.append(f"7. 浅蓝色底的内容是上一轮（{s.previous_round}）已采纳的报送，请在此基础上更新，不要照抄。")
@@ -113,7 +119,7 @@ def _formats(wb) -> dict:
 
 def _columns(s: UnitSheet) -> list[tuple[str, str, float]]:
     cols = [(cid, s.headers.get(cid, header), width) for cid, header, width in READ_ONLY]
-    cols += [(f"report:{f}", f, REPORT_WIDTHS.get(f, 12)) for f in s.report_fields]
+    cols += [(f"report:{role}", s.header(role), REPORT_WIDTHS.get(role, 12)) for role in s.report_fields]
     return cols + [("key", KEY_HEADER, 8)]
 
 
@@ -142,8 +148,8 @@ def _data_row(ws, fmt, s: UnitSheet, cols, r: int, row: UnitRow) -> None:
         elif cid.startswith("report:"):
             name = cid[len("report:"):]
             value = row.previous.get(name, "")
-            style = "previous" if value else ("status_input" if name == STATUS_FIELD else
-                                              "date_input" if name == DATE_FIELD else "input")
+            style = "previous" if value else ("status_input" if name == schema.STATUS else
+                                              "date_input" if name == schema.COMPLETED_ON else "input")
             ws.write_string(r, c, value, fmt[style]) if value else ws.write_blank(r, c, None, fmt[style])
             heights.append((value, width))
         else:
@@ -154,20 +160,21 @@ def _data_row(ws, fmt, s: UnitSheet, cols, r: int, row: UnitRow) -> None:
 
 def _validations(wb, ws, s: UnitSheet, cols, first: int, last: int) -> None:
     ids = [c for c, _, _ in cols]
-    if f"report:{STATUS_FIELD}" in ids:
-        c = ids.index(f"report:{STATUS_FIELD}")
+    # Excel caps a validation's titles at 32 characters; a header is far shorter in practice.
+    if f"report:{schema.STATUS}" in ids:
+        c, title = ids.index(f"report:{schema.STATUS}"), s.header(schema.STATUS)[:20]
         source = _status_source(wb, s.statuses)
         ws.data_validation(first, c, last, c, {
-            "validate": "list", "source": source, "error_title": "完成状态不在可选范围内",
+            "validate": "list", "source": source, "error_title": f"{title}不在可选范围内",
             "error_message": "请从下拉列表中选择：" + "、".join(s.statuses)[:200],
-            "input_title": "完成状态", "input_message": "请从下拉列表中选择"})
-    if f"report:{DATE_FIELD}" in ids:
-        c = ids.index(f"report:{DATE_FIELD}")
+            "input_title": title, "input_message": "请从下拉列表中选择"})
+    if f"report:{schema.COMPLETED_ON}" in ids:
+        c, title = ids.index(f"report:{schema.COMPLETED_ON}"), s.header(schema.COMPLETED_ON)[:20]
         ws.data_validation(first, c, last, c, {
             "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
-            "maximum": dt.date(2100, 12, 31), "error_title": "完成时间不是日期",
+            "maximum": dt.date(2100, 12, 31), "error_title": f"{title}不是日期",
             "error_message": "请填写日期，例如 2022-03-31 或 2022/3/31；未完成的事项可以不填。",
-            "input_title": "完成时间", "input_message": "已完成的事项填写完成日期，如 2022-03-31"})
+            "input_title": title, "input_message": "已完成的事项填写完成日期，如 2022-03-31"})
 
 
 def _status_source(wb, statuses: list[str]):
@@ -184,14 +191,14 @@ def _status_source(wb, statuses: list[str]):
 def _signoff(ws, fmt, s: UnitSheet, r: int) -> None:
     """填报人 / 联系电话 / 单位负责人审核 / 填报日期 under the table, each with a cell to fill."""
     pairs = [(0, 1), (3, 4), (6, 7), (9, 10)]
-    for (label_col, input_col), name in zip(pairs, s.signoff_fields):
-        ws.write_string(r, label_col + 1 if label_col == 0 else label_col, f"{name}：", fmt["sign_label"])
+    for (label_col, input_col), role in zip(pairs, s.signoff_fields):
+        ws.write_string(r, label_col + 1 if label_col == 0 else label_col, f"{s.header(role)}：", fmt["sign_label"])
         ws.write_blank(r, input_col + 1 if label_col == 0 else input_col, None, fmt["sign_input"])
     ws.set_row(r, 28)
 
 
 def signoff_cells(s: UnitSheet) -> dict[str, tuple[int, int]]:
-    """Where each sign-off answer is written: field → (row, col), 0-based (for reading back)."""
+    """Where each sign-off answer is written: role → (row, col), 0-based (for reading back)."""
     r = 4 + len(s.rows) + 1
     pairs = [(1, 2), (3, 4), (6, 7), (9, 10)]
     return {name: (r, pair[1]) for pair, name in zip(pairs, s.signoff_fields)}

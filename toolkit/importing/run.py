@@ -97,7 +97,7 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
         with Ledger(ws.ledger_path) as ledger:
             result = _merge_items(ledger, breakdown)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            carried = read_report_cells(ws.master_path)
+            carried = read_report_cells(ws.master_path, cfg)
             with ledger.transaction():
                 ledger.replace_items(result.items, result.kept)
                 ledger.record_import(Path(source).name, file_sha256(Path(source)), len(result.items),

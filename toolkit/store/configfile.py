@@ -63,12 +63,18 @@ problem_statuses = {_q(cfg.problem_statuses)}
 [mapping]
 {mapping_lines}
 
-# 报送表中由单位填写的列（按顺序），以及表格下方的签署栏
+# 报送表中由单位填写的栏目（按顺序），以及表格下方的签署栏。左边的英文是栏目名，不要改；
+# 不需要的栏目可以删去，顺序可以调换。各栏目在报送表中显示的列名在下面的 [report.headers] 里改。
 [report]
 fields = {_q(cfg.report_fields)}
 signoff = {_q(cfg.signoff_fields)}
 # 协办单位是否也要单独填报（true 要 / false 不要，只由牵头单位和分项责任单位填报）
 cooperating_units_report = {_q(cfg.cooperating_units_report)}
+
+# 报送表中各栏目的列名：只改右边引号里的字，例如把“完成状态”改成“状态”。改名后下拉选项和各项检查照旧，
+# 改名前发出的报送表也照样能收回。
+[report.headers]
+{_headers_block(cfg)}
 
 # 邮件发送设置（duban mail 使用）。密码不写在这里，从环境变量读取。
 [mail]
@@ -91,6 +97,11 @@ timeout = 30                 # 连接邮件服务器最多等待的秒数
 # 报送轮次：due 是截止日期（年-月-日），label 是名称。可以增删或改日期。
 {rounds}
 """
+
+
+def _headers_block(cfg: Config) -> str:
+    roles = [r for r in schema.DEFAULT_HEADERS if r in cfg.report_fields + cfg.signoff_fields]
+    return "\n".join(f"{role} = {_q(cfg.header(role))}    # {schema.ROLE_HINTS[role]}" for role in roles)
 
 
 def write_new(path: Path, cfg: Config) -> None:

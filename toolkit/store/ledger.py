@@ -10,14 +10,19 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
+from ..core import schema
+from ..core.config import Config
 from ..core.errors import ConfigError
 from ..core.findings import Finding
 from ..core.model import Item
+from .workspace import Workspace
 
-SCHEMA_VERSION = 1
+# 2: reports' fields and master_cells keyed by role (progress, status …), no longer by the header
+# units saw, so that renaming a header in duban.toml changes nothing stored.
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS items (
@@ -61,7 +66,7 @@ CREATE TABLE IF NOT EXISTS reports (  -- each accepted row of each file
     item_key TEXT NOT NULL,        -- the item's or sub-row's key
     unit TEXT NOT NULL,
     round TEXT NOT NULL,
-    fields TEXT NOT NULL,          -- JSON: 完成状态, 进展情况 … as accepted
+    fields TEXT NOT NULL,          -- JSON by role: status, progress … as accepted
     file_sha256 TEXT NOT NULL,
     at TEXT NOT NULL,
     PRIMARY KEY (item_key, unit, round, file_sha256)
@@ -73,7 +78,7 @@ CREATE VIEW IF NOT EXISTS current_reports AS
     WHERE s.outcome IN ('accepted', 'partial');
 CREATE TABLE IF NOT EXISTS master_cells (  -- what duban last wrote into master.xlsx
     item_key TEXT NOT NULL,
-    header TEXT NOT NULL,
+    header TEXT NOT NULL,          -- the report role, or a source column (报送轮次, 报送单位文件)
     value TEXT NOT NULL,
     PRIMARY KEY (item_key, header)
 );
@@ -95,7 +100,9 @@ CREATE TABLE IF NOT EXISTS mail_log (  -- every message duban mail sent or tried
 class Ledger:
     """Opened once per command: `with Ledger(path) as ledger:` closes it however the block ends."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, cfg: Config | None = None):
+        """Open (or create) the ledger; one written by an older duban is migrated first, its
+        header-keyed answers mapped to roles by `cfg`, else by the workspace's duban.toml."""
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -105,6 +112,48 @@ class Ledger:
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         if not had_findings:
             self._move_findings_out_of_submissions()
+        if self._version() < SCHEMA_VERSION:
+            self._migrate(path, cfg or _workspace_config(path))
+
+    def _version(self) -> int:
+        return int(self.meta("schema_version", "0") or 0)
+
+    def _migrate(self, path: Path, cfg: Config) -> None:
+        """Version 1 → 2: answers and master cells by role. A copy of the old file is kept in
+        .duban/backups first; re-running changes nothing (the version is checked again inside
+        the transaction, so of two processes only one converts)."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        backups = path.parent / "backups"
+        backups.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(backups / f"{path.stem}-v{self._version()}-{stamp}{path.suffix}")) as copy:
+            self.db.backup(copy)
+        roles = cfg.header_roles(cfg.report_fields)
+        with self.transaction():
+            if self._version() >= SCHEMA_VERSION:
+                return
+            rows = self.db.execute("SELECT rowid, fields FROM reports").fetchall()
+            self.db.executemany("UPDATE reports SET fields = ? WHERE rowid = ?",
+                                [(_dumps(_by_role(json.loads(f), roles)), rowid) for rowid, f in rows])
+            cells = self.db.execute("SELECT rowid, header FROM master_cells").fetchall()
+            self.db.executemany("UPDATE OR REPLACE master_cells SET header = ? WHERE rowid = ?",
+                                [(roles.get(h, h), rowid) for rowid, h in cells if roles.get(h, h) != h])
+            self.note_headers(cfg)  # the workbooks already sent out carry these headers
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def former_headers(self) -> dict[str, list[str]]:
+        """role → every header the role's column has had in the workbooks sent out."""
+        return json.loads(self.meta("report_headers", "{}") or "{}")
+
+    def note_headers(self, cfg: Config) -> None:
+        """Remember the headers of workbooks about to go out: collect still reads them after
+        the clerk renames a column in duban.toml."""
+        seen = self.former_headers()
+        for role in cfg.report_fields + cfg.signoff_fields:
+            known = seen.setdefault(role, [])
+            if cfg.header(role) not in known:
+                known.append(cfg.header(role))
+        if seen != self.former_headers():
+            self.set_meta("report_headers", _dumps(seen))
 
     def __enter__(self) -> Ledger:
         return self
@@ -284,6 +333,23 @@ def _legacy_finding(f: dict) -> Finding:
     """A finding as an older duban stored it (CLI.md's JSON): its message kept as it was."""
     return Finding(f["code"], f.get("row"), f.get("column"), f.get("value"), f.get("unit"), f.get("item"),
                    {"message": f.get("message") or ""})
+
+
+def _workspace_config(path: Path) -> Config:
+    """The settings of the workspace whose .duban/ holds the ledger at `path` (defaults when
+    the ledger stands alone)."""
+    ws = Workspace(path.parent.parent)
+    return ws.config() if ws.exists() else Config()
+
+
+def _by_role(fields: dict, roles: dict[str, str]) -> dict:
+    """An answer keyed by header (ledger version 1) keyed by role; a key already a role, or a
+    column of the workspace's own, stays."""
+    return {roles.get(name) or schema.report_role(name): value for name, value in fields.items()}
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def now() -> str:

@@ -37,8 +37,8 @@ def columns(cfg: Config, extras: list[str]) -> list[Column]:
             Column("deadline", "完成时限", 12), Column("leader", m.get("leader") or "分管领导", 10),
             Column("unit", "报送单位", 16), Column("other_units", "其他责任单位", 24)]
     plan += [Column(f"extra:{h}", h, 16) for h in extras]
-    widths = {"进展情况": 50, "存在问题": 30, "下一步工作计划": 30}
-    report = [Column(f"report:{f}", f, widths.get(f, 12)) for f in cfg.report_fields]
+    widths = {schema.PROGRESS: 50, schema.PROBLEMS: 30, schema.NEXT_STEPS: 30}
+    report = [Column(f"report:{cfg.header(role)}", cfg.header(role), widths.get(role, 12)) for role in cfg.report_fields]
     return plan + report + [Column(f"report:{h}", h, 14) for h in SOURCE_COLUMNS]
 
 
@@ -62,6 +62,7 @@ def write_master(path: Path, cfg: Config, items: list[Item], gone: list[Item], c
 
     extras = list(dict.fromkeys(k for it in items + gone for k in it.extras))
     cols = columns(cfg, extras)
+    carried = {key: _renamed(values, cfg) for key, values in carried.items()}
     known = {c.header for c in cols}
     added = dict.fromkeys(h for values in carried.values() for h in values if h not in known)
     cols += [Column(f"report:{h}", h, 14) for h in added]  # columns the clerk added by hand
@@ -128,7 +129,12 @@ def _item_rows(ws, fmt, cols, r: int, item: Item, carried: dict) -> int:
     return r
 
 
-def read_report_cells(path: Path) -> dict[str, dict[str, str]]:
+def _renamed(values: dict[str, str], cfg: Config) -> dict[str, str]:
+    """Report values under a header renamed in duban.toml go under its configured header."""
+    return {(cfg.header(r) if (r := cfg.role_of(h)) in cfg.report_fields else h): v for h, v in values.items()}
+
+
+def read_report_cells(path: Path, cfg: Config) -> dict[str, dict[str, str]]:
     """key → {report header: value} from an existing master.xlsx (what must survive a rewrite)."""
     if not path.exists():
         return {}
@@ -141,7 +147,7 @@ def read_report_cells(path: Path) -> dict[str, dict[str, str]]:
         header = next((list(r) for r in rows if r and r[0] == KEY_HEADER), None)
         if header is None:
             return {}
-        report_cols = _report_columns(header)
+        report_cols = _report_columns(header, set(cfg.header_roles(cfg.report_fields)))
         out = {}
         for row in rows:
             if not row or not row[0]:
@@ -154,11 +160,11 @@ def read_report_cells(path: Path) -> dict[str, dict[str, str]]:
         wb.close()
 
 
-def _report_columns(header: list) -> list[tuple[int, str]]:
+def _report_columns(header: list, report_headers: set[str]) -> list[tuple[int, str]]:
     """Every column from the first report column on: the report fields, where each came from,
     and any column the clerk added to the right of them."""
     texts = [cell_text(h) for h in header]
-    known = set(schema.REPORT_FIELDS) | set(SOURCE_COLUMNS)
+    known = report_headers | set(SOURCE_COLUMNS)
     starts = [c for c, t in enumerate(texts) if t in known]
     if not starts:
         return []

@@ -24,7 +24,8 @@ class SummaryConfig:
     subtitle: str = "（{label}，截至{date}）"
     columns: list[str] = field(default_factory=list)  # empty: the table's own words, Heshan's order
     widths: list[float] = field(default_factory=list)
-    text_fields: list[str] = field(default_factory=lambda: [schema.PROGRESS])
+    # As written: report roles or headers; once read, (role, header) pairs.
+    text_fields: list = field(default_factory=lambda: [schema.PROGRESS])
     notes: list[str] = field(default_factory=list)  # empty: the table's own notes
     title_font: str = "方正小标宋简体"
     header_font: str = "黑体"
@@ -49,7 +50,8 @@ subtitle = "（{label}，截至{date}）"
 columns = []
 # 各列宽度（与 columns 一一对应，单位同 Excel 列宽）；留空 [] 则自动
 widths = []
-# “完成情况”在完成状态之后写哪些报送内容（第一项直接接在状态后面，其余各加小标题，如“存在问题：”）
+# “完成情况”在完成状态之后写哪些报送内容（第一项直接接在状态后面，其余各加小标题，如“存在问题：”）；
+# 写报送表的列名或 [report] 中的栏目名（progress、problems 等）都可以
 text_fields = ["进展情况"]
 # 表末备注，每条一行；留空 [] 则用分解表自带的备注
 notes = []
@@ -80,10 +82,19 @@ def read_summary_config(ws: Workspace, cfg: Config) -> SummaryConfig:
         raise ConfigError("duban.toml 的 [summary] 中 widths 的个数应与 columns 相同；请改正，或写成 widths = [] 自动设定列宽。")
     if not out.text_fields:
         raise ConfigError("duban.toml 的 [summary] text_fields 至少要写一项，例如 text_fields = [\"进展情况\"]。")
-    unknown = [f for f in out.text_fields if f not in cfg.report_fields]
-    if unknown:
-        raise ConfigError(f"duban.toml 的 [summary] text_fields 中“{'、'.join(unknown)}”不是报送表的列；可选：{'、'.join(cfg.report_fields)}。")
+    out.text_fields = _text_fields(out.text_fields, cfg)
     return out
+
+
+def _text_fields(names: list[str], cfg: Config) -> list[tuple[str, str]]:
+    """(role, header) for each name of [summary] text_fields, a role or a header (configured
+    or default), so the summary reads the same before and after a header is renamed."""
+    roles = [cfg.role_of(name) for name in names]
+    unknown = [name for name, role in zip(names, roles) if role not in cfg.report_fields]
+    if unknown:
+        choices = "、".join(cfg.header(role) for role in cfg.report_fields)
+        raise ConfigError(f"duban.toml 的 [summary] text_fields 中“{'、'.join(unknown)}”不是报送表的列；可选：{choices}。")
+    return [(role, cfg.header(role)) for role in roles]
 
 
 def _checked(name: str, value, default):

@@ -184,18 +184,69 @@ def config_from_dict(data: dict) -> Config:
             raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期“{due}”不是日期；请写成 2022-04-03 的形式。")
         rounds.append(Round(due, r.get("label", "")))
     report = data.get("report", {})
-    return Config(
+    headers = _report_headers(report.get("headers", {}))
+    report_fields = _field_roles(report.get("fields", list(schema.REPORT_ROLES)), headers, "fields")
+    signoff_fields = _field_roles(report.get("signoff", list(schema.SIGNOFF_ROLES)), headers, "signoff")
+    cfg = Config(
         title=data.get("title", ""), year=data.get("year"), workspace_id=data.get("workspace_id", ""),
         source=data.get("source", ""), sheet=data.get("sheet", ""), mapping=dict(data.get("mapping", {})),
         statuses=list(data.get("statuses", schema.DEFAULT_STATUSES)),
         done_status=data.get("done_status", schema.DONE_STATUS),
         problem_statuses=list(data.get("problem_statuses", schema.PROBLEM_STATUSES)),
-        report_fields=list(report.get("fields", schema.REPORT_FIELDS)),
-        signoff_fields=list(report.get("signoff", schema.SIGNOFF_FIELDS)),
+        report_fields=report_fields, signoff_fields=signoff_fields, headers=headers,
         cooperating_units_report=bool(report.get("cooperating_units_report", False)),
         contact=data.get("contact", ""),
         rounds=sorted(rounds, key=lambda r: r.due), mail=dict(data.get("mail", {})),
     )
+    _check_headers(cfg, cfg.report_fields)
+    _check_headers(cfg, cfg.signoff_fields)
+    return cfg
+
+
+_ROLE_LIST = "、".join(f"{role}（{header}）" for role, header in schema.DEFAULT_HEADERS.items())
+
+
+def _report_headers(table) -> dict[str, str]:
+    """[report.headers]: role → the header units see instead of the default one."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{CONFIG_NAME} 中 [report.headers] 应是一节，每行写成 status = \"状态\" 的形式；请改正。")
+    for role, header in table.items():
+        if role not in schema.DEFAULT_HEADERS:
+            raise ConfigError(f"{CONFIG_NAME} 的 [report.headers] 中“{role}”不是报送栏目；左边只能写：{_ROLE_LIST}。")
+        if not isinstance(header, str) or not header.strip():
+            raise ConfigError(f"{CONFIG_NAME} 的 [report.headers] 中 {role} 应是加引号的列名，例如 {role} = \"{schema.DEFAULT_HEADERS[role]}\"。")
+    return {role: header.strip() for role, header in table.items()}
+
+
+def _field_roles(names, headers: dict[str, str], key: str) -> list[str]:
+    """The roles [report] fields/signoff list, in order. Each entry is a role (the form new
+    workspaces are written in) or a header (the older form: 进展情况 …, by the default names);
+    any other word is a column of the workspace's own, kept under its own name."""
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        example = '["progress", "status"]' if key == "fields" else '["filled_by", "approved_by"]'
+        raise ConfigError(f"{CONFIG_NAME} 的 [report] 中 {key} 应写成列表，例如 {key} = {example}。")
+    known = {header: role for role, header in headers.items()}
+    return list(dict.fromkeys(schema.report_role(n, known) for n in names))
+
+
+# The locked columns' headers: a report field under one of them would be read as that column.
+_RESERVED = {header: None for _, header, _ in schema.READ_ONLY} | {schema.KEY_HEADER: None}
+
+
+def _check_headers(cfg: Config, roles: list[str]) -> None:
+    """Two fields under one header could not be told apart in a returned workbook."""
+    seen: dict[str, str | None] = dict(_RESERVED)
+    for role in roles:
+        header = cfg.header(role)
+        if header in seen and seen[header] is None:
+            raise ConfigError(f"{CONFIG_NAME} 中 {_named(role)} 的列名“{header}”与报送表中锁定的列同名，退回的表中无法区分；请在 [report.headers] 中改用别的列名。")
+        if header in seen:
+            raise ConfigError(f"{CONFIG_NAME} 中 {_named(seen[header])} 和 {_named(role)} 的列名都是“{header}”，退回的表中无法区分；请在 [report.headers] 中改用不同的列名。")
+        seen[header] = role
+
+
+def _named(role: str) -> str:
+    return f"{role}（{schema.DEFAULT_HEADERS[role]}）" if role in schema.DEFAULT_HEADERS else f"“{role}”"
 
 
 def default_rounds(year: int) -> list[Round]:

@@ -90,9 +90,10 @@ def tidy(runs: list[Run]) -> Paragraph:
     return out
 
 
-def completion(rep: Reporting, text_fields: list[str], statuses: list[str]) -> list[Paragraph]:
+def completion(rep: Reporting, text_fields: list[tuple[str, str]], statuses: list[str]) -> list[Paragraph]:
     """完成情况 of a row: each answer's status in bold, then its text; 未报送。 without one.
-    Answers of several units (or of a unit that is not the row's lead) are headed by the unit."""
+    Answers of several units (or of a unit that is not the row's lead) are headed by the unit.
+    text_fields: (role, header) of the answer's texts to write, the first without a heading."""
     if not rep.answers:
         return [[(True, UNREPORTED + "。")]]
     named = len(rep.answers) > 1 or rep.answers[0].unit != rep.lead
@@ -102,10 +103,10 @@ def completion(rep: Reporting, text_fields: list[str], statuses: list[str]) -> l
     return out
 
 
-def _answer_paragraphs(answer: Answer, text_fields: list[str], statuses: list[str], prefix: str) -> list[Paragraph]:
+def _answer_paragraphs(answer: Answer, text_fields: list[tuple[str, str]], statuses: list[str], prefix: str) -> list[Paragraph]:
     # A status opening a paragraph, as a verdict: 已完成。… but not 已完成初步设计…
     lead = re.compile("^(" + "|".join(map(re.escape, sorted(statuses, key=len, reverse=True))) + r")(?:[。．.；;，,：:]|$)")
-    lines = [x.strip() for x in str(answer.fields.get(text_fields[0]) or "").split("\n") if x.strip()]
+    lines = [x.strip() for x in str(answer.fields.get(text_fields[0][0]) or "").split("\n") if x.strip()]
     status = answer.status
     first = lead.match(lines[0]) if lines else None
     if first and first.group(1) == status:  # the unit wrote its status itself: said once
@@ -113,10 +114,10 @@ def _answer_paragraphs(answer: Answer, text_fields: list[str], statuses: list[st
     head = [(True, prefix + (f"{status}。" if status else ""))]
     paragraphs = [tidy(head + (_bold_lead(lines[0], lead) if lines and lines[0] else []))]
     paragraphs += [_bold_lead(x, lead) for x in lines[1:]]
-    for name in text_fields[1:]:
-        more = [x.strip() for x in str(answer.fields.get(name) or "").split("\n") if x.strip()]
+    for role, header in text_fields[1:]:
+        more = [x.strip() for x in str(answer.fields.get(role) or "").split("\n") if x.strip()]
         if more:
-            paragraphs.append([(True, f"{name}："), (False, more[0])])
+            paragraphs.append([(True, f"{header}："), (False, more[0])])
             paragraphs += [[(False, x)] for x in more[1:]]
     return [p for p in paragraphs if p]
 
