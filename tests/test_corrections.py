@@ -209,10 +209,22 @@ def test_collect_with_a_broken_master_stops_before_the_ledger_changes(w, run):
     assert w.master_value("进展情况") == SENT
 
 
-def test_a_corrected_status_leads_the_summarys_completion_text(w, run):
-    w.edit_master("完成状态", "已完成")
-    assert "已完成。" + SENT in w.summary_text()
-    assert [c[3:] for c in w.corrections()] == [("完成状态", "基本按进度完成", "已完成")]
-    code, out = run("status", "-w", w.ws.root, "--round", ROUND, "--json")
-    item = next(i for i in out["items"] if i["key"] == w.gdp)
-    assert item["reports"][0]["status"] == "已完成"
+def test_a_corrected_status_leads_the_summary_and_colours_the_dashboard(w, run):
+    w.edit_master("完成状态", "暂缓实施")
+    w.edit_master("进展情况", FIXED)
+    html = w.tmp / "看板.html"
+    code, _ = run("status", "-w", w.ws.root, "--round", ROUND, "--html", html)
+    page = html.read_text(encoding="utf-8")
+    warnings = page[page.index("红色预警"):]
+    assert FIXED in warnings and SENT not in page  # a problem status: red, with the corrected text
+    assert "暂缓实施。" + FIXED in w.summary_text()
+    assert sorted(c[3:] for c in w.corrections()) == [("完成状态", "基本按进度完成", "暂缓实施"), ("进展情况", SENT, FIXED)]
+
+
+def test_a_summary_beside_a_command_holding_the_lock_shows_the_edit_and_records_it_later(w):
+    w.edit_master("进展情况", FIXED)
+    with w.ws.lock("collect"):  # a collect rewriting the master and the ledger right now
+        assert FIXED in w.summary_text()
+        assert w.corrections() == []
+    assert FIXED in w.summary_text()
+    assert w.corrections() == [(w.gdp, DGRC, ROUND, "进展情况", SENT, FIXED)]
