@@ -454,7 +454,7 @@ def test_a_master_cell_edited_by_hand_is_not_overwritten(rnd):
 def test_a_master_saved_by_hand_after_collect_read_it_is_read_again_not_patched_blindly(rnd, monkeypatch):
     """collect reads the master early, on the other core; a clerk saving it in Excel before
     the update must not have the update patched into a layout it no longer has."""
-    from toolkit.collect.merge import read_master
+    from toolkit.store.master import read_master
 
     rnd.fill(DGRC, name="first.xlsx", saved_at=dt.datetime(2022, 6, 30, 9, 0))
     rnd.collect()

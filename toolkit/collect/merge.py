@@ -1,117 +1,64 @@
-"""Merge: accepted rows into the ledger, and the latest values into master.xlsx.
+"""Merge: the latest values into master.xlsx, and returned files into the archive.
 
 The ledger is the truth; master.xlsx shows, for each row, the latest accepted report of its
-reporting unit. A master cell the clerk edited by hand since duban last wrote it is left
-alone and reported (master-conflict). Only the changed cells of the master are rewritten
-(xlsxpatch), so the clerk's own formatting and notes stay; it is replaced atomically after a
-backup.
+reporting unit, with the office's corrections (store.corrections: the clerk's edits of
+answers, recorded before this run's reports, so each corrects the answer it was made on).
+A correction stands against a later file of the same round (master-conflict tells the
+clerk what the unit sent). Only the changed cells of the master are rewritten (xlsxpatch),
+so the clerk's own formatting and notes stay; it is replaced atomically after a backup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import DubanError
 from ..core.findings import Finding, finding
 from ..core.model import Item
-from ..core.text import cell_text
 from ..store import faults
+from ..store.corrections import current_view, find_edits, record, shown_reports
 from ..store.fsutil import atomic_path, backup
 from ..store.ledger import Ledger
-from ..store.master import KEY_HEADER, SHEET, SOURCE_COLUMNS, write_master
+from ..store.master import MasterView, answer_headers, desired_cells, write_master
 from ..store.workspace import Config, Workspace
-from .xlsxpatch import CannotPatch, patch_cells, xml_text
-
-ROUND_COLUMN, FILE_COLUMN = SOURCE_COLUMNS
-
-
-def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[str, str], str]:
-    """(key, column) → what the master should show: each row's reporting unit's latest report.
-    A column is a report role, or one of the source columns (报送轮次, 报送单位文件)."""
-    reporting = {}
-    for item in items:
-        if item.lead_unit:
-            reporting[item.key] = item.lead_unit
-        for sub in item.subrows:
-            if sub.lead_unit:
-                reporting[sub.key] = sub.lead_unit
-    labels = {r.name: r.label for r in cfg.rounds}
-    cells: dict[tuple[str, str], str] = {}
-    for rep in ledger.current_reports():  # ordered by round: later rounds overwrite
-        if reporting.get(rep["key"]) != rep["unit"]:
-            continue
-        for role in cfg.report_fields:
-            cells[(rep["key"], role)] = rep["fields"].get(role, "")
-        cells[(rep["key"], ROUND_COLUMN)] = labels.get(rep["round"], rep["round"])
-        cells[(rep["key"], FILE_COLUMN)] = rep["file"]
-    return cells
-
-
-@dataclass
-class MasterView:
-    """What merging needs of master.xlsx, for the exact bytes read (their SHA-256): where
-    each key's row and each column collect writes is (under merged_headers), and the text of
-    those cells."""
-
-    sha256: str
-    sheet: str
-    rows: dict[str, int]  # key → row, 1-based
-    columns: dict[str, int]  # report role or source column → column, 1-based
-    current: dict[tuple[int, int], str]
-
-
-def read_master(path: Path, cfg: Config, data: bytes | None = None) -> MasterView:
-    data = path.read_bytes() if data is None else data
-    headers = merged_headers(cfg)
-    sheet, rows, at, current = _parse_master(path, data, list(headers))
-    columns: dict[str, int] = {}
-    for header, column in headers.items():  # a role's configured header before its default one
-        if header in at:
-            columns.setdefault(column, at[header])
-    return MasterView(hashlib.sha256(data).hexdigest(), sheet, rows, columns, current)
-
-
-def merged_headers(cfg: Config) -> dict[str, str]:
-    """header → column, for the master's columns collect writes: the report fields (under the
-    configured header, or the default one in a master written before a rename) and where
-    each came from."""
-    return {**cfg.header_roles(cfg.report_fields), ROUND_COLUMN: ROUND_COLUMN, FILE_COLUMN: FILE_COLUMN}
+from .xlsxpatch import CannotPatch, patch_cells
 
 
 def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
                   seen: MasterView | None = None) -> tuple[int, list[Finding]]:
     """Write changed report cells into master.xlsx; returns (cells written, conflicts).
     `seen`: the master as read earlier in the run, used when its bytes are still the same."""
-    want = desired_cells(ledger, items, cfg)
     if not ws.master_path.exists():  # deleted by hand: rebuilt from the ledger, nothing is lost
-
         ledger.db.execute("DELETE FROM master_cells")
         write_master(ws.master_path, cfg, items, [], {})
     data = ws.master_path.read_bytes()
     # The cells are compared with, and patched into, these very bytes: a master saved by
     # hand since it was seen is read again.
-    same = seen is not None and seen.sha256 == hashlib.sha256(data).hexdigest()
-    master = seen if same else read_master(ws.master_path, cfg, data)
-    rows, columns, current = master.rows, master.columns, master.current
-    written_before = ledger.master_cells()
-    written, conflicts, changes = {}, [], {}
-    for (key, column), value in want.items():
-        r, c = rows.get(key), columns.get(column)
+    master = current_view(ws.master_path, cfg, seen, data)
+    shown, written_before = shown_reports(ledger, items, cfg), ledger.master_cells()
+    # Edits left now are in rows that showed no report when the run began: they correct the
+    # report that arrived (the earlier ones were recorded before this run's reports).
+    edits = find_edits(master, shown, written_before, cfg)
+    if edits:
+        record(ledger, edits)
+        shown, written_before = shown_reports(ledger, items, cfg), ledger.master_cells()
+    conflicts = [_edit_kept(e) for e in edits] + _answers_after_corrections(shown, cfg)
+    written, changes = {}, {}
+    headers = answer_headers(cfg)
+    for (key, column), value in desired_cells(shown, cfg).items():
+        header = headers.get(column, column)
+        r, c = master.rows.get(key), master.columns.get(header)
         if r is None or c is None:
             continue
-        value = xml_text(value)  # what the cell will hold, so the comparison is like for like
-        now_there = current.get((r, c), "")
+        now_there = master.cells.get((r, c), "")
         if now_there == value:
             written[(key, column)] = value
             continue
-        if now_there != written_before.get((key, column), ""):
-            conflicts.append(finding("master-conflict", item=key, column=cfg.header(column), value=now_there, new=value))
+        if now_there != written_before.get((key, column), ""):  # 报送轮次 or 报送单位文件 typed over
+            conflicts.append(finding("master-conflict", item=key, column=header, value=now_there, new=value))
             continue
         changes[(r, c)] = value
         written[(key, column)] = value
@@ -123,37 +70,22 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
     return len(changes), conflicts
 
 
-def _parse_master(path: Path, data: bytes, headers: list[str]) -> tuple[str, dict[str, int], dict[str, int], dict[tuple[int, int], str]]:
-    """(sheet name, key → row, header → column, (row, col) → text of the cells under
-    `headers`), 1-based, read with calamine."""
-    import python_calamine as pc
+def _edit_kept(edit: dict) -> Finding:
+    return finding("master-conflict:corrected", unit=edit["unit"], item=edit["key"], column=edit["header"],
+                   value=edit["new"], new=edit["old"])
 
-    try:
-        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
-        grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as e:  # calamine's errors carry no stable type
 
-        err = DubanError(f"总台账 {path.name} 无法读取（{str(e)[:80]}）；请从 .duban/backups 中找回上一版放回原处，"
-                         "或删除它让 duban 按台账库重建（已收集的内容都在台账库里）。")
-        err.exit_code = 3
-        raise err from e
-    head = next((i for i, row in enumerate(grid[:10]) if row and cell_text(row[0]) == KEY_HEADER), None)
-    if head is None:
-        _no_header()
-    # The report columns are at the right: where a header repeats, the rightmost one counts.
-    columns = {cell_text(h): c + 1 for c, h in enumerate(grid[head]) if cell_text(h)}
-    rows, current = {}, {}
-    report_cols = {columns[h] for h in headers if h in columns}
-    for i in range(head + 1, len(grid)):
-        row = grid[i]
-        key = cell_text(row[0]) if row else ""
-        if key:
-            rows.setdefault(key, i + 1)
-        for c in report_cols:
-            if c - 1 < len(row):
-                current[(i + 1, c)] = cell_text(row[c - 1])
-    return name, rows, columns, current
+def _answers_after_corrections(shown: dict[str, dict], cfg: Config) -> list[Finding]:
+    """A unit that sent a new file for a round after the office corrected its answer: the
+    correction stands (the master keeps it), the clerk is told what the unit sent."""
+    headers = answer_headers(cfg)
+    out = []
+    for key, rep in shown.items():
+        for field, c in rep.get("corrected", {}).items():
+            if c["sha256"] != rep["sha256"] and c["sent"] != c["new"]:
+                out.append(finding("master-conflict:after-correction", unit=rep["unit"], item=key,
+                                   column=headers.get(field, field), value=c["new"], new=c["sent"]))
+    return out
 
 
 def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, int], str]) -> None:
@@ -176,12 +108,6 @@ def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, i
         cell.data_type = "s"  # a unit's text starting with = + - @ stays text, never a formula
     with atomic_path(path) as tmp:
         wb.save(tmp)
-
-
-def _no_header() -> None:
-    err = DubanError("总台账 master.xlsx 中找不到表头（第一列应为“键”）；请从 .duban/backups 中恢复上一版，或重新导入分解表。")
-    err.exit_code = 3
-    raise err
 
 
 def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:

@@ -21,8 +21,10 @@ from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..store import faults
+from ..store.corrections import record_edits
 from ..store.fsutil import file_sha256
 from ..store.ledger import Ledger, now
+from ..store.master import MasterView, read_master
 from ..store.report import write_report
 from ..store.tables import FORMAT_NAMES
 from ..store.units import read_units
@@ -30,7 +32,7 @@ from ..store.workspace import Workspace
 from .background import Background
 from .extract import find_table, headers_for
 from .identify import Identity, by_content, by_metadata
-from .merge import MasterView, archive, read_master, update_master
+from .merge import archive, update_master
 from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
@@ -316,6 +318,7 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
     if not dry_run:
+        _record_edits(run, ledger, seen)
         _record(run, ledger, results)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
     _standing_units(ledger, result, winners if dry_run else [])
@@ -335,6 +338,13 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
         if report is not None:
             result.report_path = report.result()
     return result
+
+
+def _record_edits(run: _Run, ledger: Ledger, seen: Background | None) -> None:
+    """The clerk's edits in the master, recorded as corrections of the answers they were made
+    on, before this run's reports are: an edit of last round's answer stays last round's.
+    A broken master stops the run here, before the ledger changes."""
+    record_edits(run.ws, ledger, run.cfg, run.items, _seen_master(seen))
 
 
 def _seen_master(seen: Background | None) -> MasterView | None:

@@ -14,6 +14,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from ..core.text import xml_text
+
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -22,7 +24,6 @@ _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>([^<]*(?:<(?!/row>)[^<]*)*)</row>)')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class CannotPatch(Exception):
@@ -93,11 +94,6 @@ def sheet_part(z: zipfile.ZipFile, name: str) -> str:
             target = rels[attrs[b"r:id"]].decode("utf-8")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     raise CannotPatch(f"no sheet named {name}")
-
-
-def xml_text(text: str) -> str:
-    """Text as a cell can hold it: the control characters XML forbids removed."""
-    return _ILLEGAL.sub("", text)
 
 
 def _cell_xml(ref: bytes, attrs: bytes, text: str) -> bytes:

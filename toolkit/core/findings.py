@@ -109,8 +109,14 @@ CATALOG: dict[str, Entry] = {
     "vague-date": Entry("warning", _AT + "{column}“{value}”不是具体日期，按 {day} 记录", "如有准确日期请填写。"),
     "missing-signoff": Entry("warning", "“{file}”：表格下方的“{column}”没有填写", "请提醒该单位补全（报送须经单位主要负责人审阅）。"),
     # -- the master ----------------------------------------------------------------------
-    "master-conflict": Entry("warning", "总台账中“{column}”（键 {item}）已被手工改过（现为“{value:.40}”），未覆盖；新报送的内容是：{new:.60}",
-                             "如应采用新报送的内容，请在总台账中清空该格后重新运行收集。", for_unit=False),
+    "master-conflict": Entry("warning", "总台账中“{column}”（键 {item}）已被手工改过（现为“{value:.40}”），未覆盖；应为：{new:.60}",
+                             "如应恢复，请在总台账中清空该格后重新运行收集。", for_unit=False),
+    "master-conflict:corrected": Entry("warning", "总台账中“{column}”（键 {item}）已被手工改为“{value:.40}”，已作为督查室的更正记下，"
+                                       "未用{unit}新报送的内容覆盖；新报送的是：{new:.60}",
+                                       "如要采用新报送的内容，请在总台账中把该格改成它。", for_unit=False),
+    "master-conflict:after-correction": Entry("warning", "总台账中“{column}”（键 {item}）有督查室的更正“{value:.40}”，{unit}此后又报送了新的内容，"
+                                              "仍以更正为准；新报送的是：{new:.60}",
+                                              "如要采用新报送的内容，请在总台账中把该格改成它。", for_unit=False),
 }
 
 

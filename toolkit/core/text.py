@@ -13,6 +13,7 @@ import unicodedata
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’…—"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{_CJK}])")
 _LINE_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def cell_text(value) -> str:
@@ -32,6 +33,11 @@ def cell_text(value) -> str:
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def xml_text(text: str) -> str:
+    """Text as a workbook cell can hold it: the control characters XML forbids removed."""
+    return _XML_ILLEGAL.sub("", text)
 
 
 def shorten(text: str, n: int = 20) -> str:

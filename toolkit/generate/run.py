@@ -19,7 +19,7 @@ from ..core.assign import UnitRow, unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
 from ..core.signing import Metadata, row_hash
-from ..store import configfile
+from ..store import configfile, corrections
 from ..store.fsutil import safe_file_name
 from ..store.ledger import Ledger
 from ..store.workspace import MANIFEST, Config, Round, Workspace
@@ -57,7 +57,7 @@ def generate(ws: Workspace, round_name: str | None = None, units: list[str] | No
         with Ledger(ws.ledger_path) as ledger:
             items = ledger.items_or_stop()  # "import first" before any question about the round
             rnd = _round(ws, cfg, round_name, new_round, today or dt.date.today())
-            previous, previous_round = _previous_answers(ledger, rnd)
+            previous, previous_round = _previous_answers(ws, ledger, cfg, items, rnd)
             ledger.note_headers(cfg)  # so that these workbooks still read after a rename
         rows = unit_rows(items, cfg, rnd.due)
         wanted = _select_units(rows, units)
@@ -165,7 +165,12 @@ def _unit_sheet(cfg: Config, rnd: Round, unit: str, rows: list[UnitRow], previou
     )
 
 
-def _previous_answers(ledger: Ledger, rnd: Round) -> tuple[dict, str]:
-    """(key, unit) → the latest accepted answer from an earlier round, and that round's label."""
-    answers, latest = ledger.latest_reports_before(rnd.name)
+def _previous_answers(ws: Workspace, ledger: Ledger, cfg: Config, items: list, rnd: Round) -> tuple[dict, str]:
+    """(key, unit) → the latest accepted answer from an earlier round, with the office's
+    corrections (the clerk's edits in the master, recorded first), and that round's label."""
+    corrections.record_edits(ws, ledger, cfg, items)
+    answers, latest = {}, ""
+    for rep in corrections.reports(ws, ledger, before=rnd.name):  # oldest round first: later ones win
+        answers[(rep["key"], rep["unit"])] = rep["fields"]
+        latest = max(latest, rep["round"])
     return answers, (format_cn(dt.date.fromisoformat(latest)) + "截止的一轮" if latest else "")

@@ -23,7 +23,7 @@ from ..core.model import Item
 from ..store import configfile
 from ..store.fsutil import backup, file_sha256
 from ..store.ledger import Ledger
-from ..store.master import read_report_cells, write_master
+from ..store.master import read_master, write_master
 from ..store.units import read_units, write_units
 from ..store.workspace import Config, Workspace, default_rounds
 from .breakdown import Breakdown, read_breakdown
@@ -97,7 +97,9 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
         with Ledger(ws.ledger_path) as ledger:
             result = _merge_items(ledger, breakdown)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            carried = read_report_cells(ws.master_path, cfg)
+            # What a rewrite keeps: every report cell, as the clerk left it. A broken master
+            # stops the import here, before the ledger changes.
+            carried = read_master(ws.master_path, cfg).report_cells() if ws.master_path.exists() else {}
             with ledger.transaction():
                 ledger.replace_items(result.items, result.kept)
                 ledger.record_import(Path(source).name, file_sha256(Path(source)), len(result.items),

@@ -82,6 +82,19 @@ CREATE TABLE IF NOT EXISTS master_cells (  -- what duban last wrote into master.
     value TEXT NOT NULL,
     PRIMARY KEY (item_key, header)
 );
+-- The office's corrections of unit answers: the clerk's edits in master.xlsx, read back by
+-- store.corrections. The unit's own answer stays in reports; the latest row per target counts.
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY,
+    item_key TEXT NOT NULL,
+    unit TEXT NOT NULL,            -- whose answer is corrected
+    round TEXT NOT NULL,
+    field TEXT NOT NULL,           -- as the reports' fields JSON names it
+    file_sha256 TEXT NOT NULL,     -- the file whose answer it corrects
+    old_value TEXT NOT NULL,       -- what the answer said before: the unit's text or an earlier correction
+    new_value TEXT NOT NULL,
+    at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS mail_log (  -- every message duban mail sent or tried to send
     id INTEGER PRIMARY KEY,
     round TEXT NOT NULL,
@@ -217,17 +230,6 @@ class Ledger:
     def keys_with_reports(self) -> set[str]:
         return {k for (k,) in self.db.execute("SELECT DISTINCT item_key FROM reports")}
 
-    def latest_reports_before(self, round_name: str) -> tuple[dict[tuple[str, str], dict], str]:
-        """(item key, unit) → fields of the latest report accepted in a round before
-        `round_name`, and the latest such round ("" when there is none)."""
-        rows = self.db.execute(
-            "SELECT item_key, unit, round, fields FROM current_reports WHERE round < ? ORDER BY round, at", (round_name,))
-        answers, latest = {}, ""
-        for key, unit, rnd, fields in rows:
-            answers[(key, unit)] = json.loads(fields)
-            latest = max(latest, rnd)
-        return answers, latest
-
     # -- submissions and reports (collect) -----------------------------------------------
     def known_files(self) -> frozenset[str]:
         """The SHA-256 of every file collected before, whatever became of it."""
@@ -279,22 +281,49 @@ class Ledger:
                        "late": bool(late)}
                 for sha, unit, name, saved, outcome, late in rows}
 
-    def current_reports(self, round_name: str | None = None) -> list[dict]:
-        sql = "SELECT item_key, unit, round, fields, file_name, saved_at FROM current_reports"
+    def current_reports(self, round_name: str | None = None, before: str | None = None) -> list[dict]:
+        """The reports that count, oldest round first: of `round_name`, of the rounds
+        `before` one, or of every round. The unit's answers as sent: store.corrections
+        applies the office's corrections."""
+        sql = "SELECT item_key, unit, round, fields, file_name, file_sha256, saved_at FROM current_reports"
         args: tuple = ()
         if round_name:
-            sql += " WHERE round = ?"
-            args = (round_name,)
-        return [{"key": k, "unit": u, "round": r, "fields": json.loads(f), "file": name, "saved_at": saved}
-                for k, u, r, f, name, saved in self.db.execute(sql + " ORDER BY round", args)]
+            sql, args = sql + " WHERE round = ?", (round_name,)
+        elif before:
+            sql, args = sql + " WHERE round < ?", (before,)
+        return [{"key": k, "unit": u, "round": r, "fields": json.loads(f), "file": name, "sha256": sha, "saved_at": saved}
+                for k, u, r, f, name, sha, saved in self.db.execute(sql + " ORDER BY round, at", args)]
 
     def master_cells(self) -> dict[tuple[str, str], str]:
         return {(k, h): v for k, h, v in self.db.execute("SELECT item_key, header, value FROM master_cells")}
 
     def set_master_cells(self, cells: dict[tuple[str, str], str]) -> None:
         with self.transaction():  # one transaction, not one per row (autocommit)
-            self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
-                                [(k, h, v) for (k, h), v in cells.items()])
+            self._set_master_cells(cells)
+
+    def _set_master_cells(self, cells: dict[tuple[str, str], str]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO master_cells VALUES (?, ?, ?)",
+                            [(k, h, v) for (k, h), v in cells.items()])
+
+    def corrections(self) -> dict[tuple[str, str, str, str], dict]:
+        """(item key, unit, round, field) → the latest correction of that answer."""
+        rows = self.db.execute(
+            "SELECT item_key, unit, round, field, file_sha256, old_value, new_value, at FROM corrections ORDER BY id")
+        return {(k, u, r, f): {"key": k, "unit": u, "round": r, "field": f, "sha256": sha, "old": old, "new": new, "at": at}
+                for k, u, r, f, sha, old, new, at in rows}
+
+    def record_corrections(self, edits: list[dict], cells: dict[tuple[str, str], str]) -> int:
+        """Record `edits` (key, unit, round, field, sha256, old, new) as corrections, skipping any that
+        the latest correction of its answer already says, and `cells` as written into the
+        master, in one transaction; returns how many corrections were new."""
+        latest = self.corrections()
+        fresh = [e for e in edits if latest.get((e["key"], e["unit"], e["round"], e["field"]), {}).get("new") != e["new"]]
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO corrections (item_key, unit, round, field, file_sha256, old_value, new_value, at)"
+                " VALUES (:key, :unit, :round, :field, :sha256, :old, :new, :at)", [{**e, "at": now()} for e in fresh])
+            self._set_master_cells(cells)
+        return len(fresh)
 
     # -- mail -----------------------------------------------------------------------------
     def submissions(self, round_name: str) -> list[dict]:

@@ -2,16 +2,21 @@
 
 Written whole from the ledger's items, atomically, after a backup. Values already in the
 report columns are carried over by key, so nothing a clerk or a collect put there is lost.
+Read back by one parser (read_master) wherever duban needs it: import's carry-over,
+collect's merge, and the office corrections every output shows (store.corrections).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import schema
+from ..core.errors import DubanError
 from ..core.model import Item
-from ..core.text import cell_text
+from ..core.text import cell_text, xml_text
 from .fsutil import atomic_path
 from .sheetstyle import formats, row_height
 from .workspace import Config
@@ -38,7 +43,7 @@ def columns(cfg: Config, extras: list[str]) -> list[Column]:
             Column("unit", "报送单位", 16), Column("other_units", "其他责任单位", 24)]
     plan += [Column(f"extra:{h}", h, 16) for h in extras]
     widths = {schema.PROGRESS: 50, schema.PROBLEMS: 30, schema.NEXT_STEPS: 30}
-    report = [Column(f"report:{cfg.header(role)}", cfg.header(role), widths.get(role, 12)) for role in cfg.report_fields]
+    report = [Column(f"report:{h}", h, widths.get(f, 12)) for f, h in answer_headers(cfg).items()]
     return plan + report + [Column(f"report:{h}", h, 14) for h in SOURCE_COLUMNS]
 
 
@@ -62,7 +67,6 @@ def write_master(path: Path, cfg: Config, items: list[Item], gone: list[Item], c
 
     extras = list(dict.fromkeys(k for it in items + gone for k in it.extras))
     cols = columns(cfg, extras)
-    carried = {key: _renamed(values, cfg) for key, values in carried.items()}
     known = {c.header for c in cols}
     added = dict.fromkeys(h for values in carried.values() for h in values if h not in known)
     cols += [Column(f"report:{h}", h, 14) for h in added]  # columns the clerk added by hand
@@ -129,43 +133,100 @@ def _item_rows(ws, fmt, cols, r: int, item: Item, carried: dict) -> int:
     return r
 
 
-def _renamed(values: dict[str, str], cfg: Config) -> dict[str, str]:
-    """Report values under a header renamed in duban.toml go under its configured header."""
-    return {(cfg.header(r) if (r := cfg.role_of(h)) in cfg.report_fields else h): v for h, v in values.items()}
+@dataclass
+class MasterView:
+    """master.xlsx as read, for the exact bytes read (their SHA-256): where each key's row and
+    each report column is, and the text of every cell in the report columns."""
 
+    sha256: str
+    sheet: str
+    rows: dict[str, int]  # key → row, 1-based: the first row with that key
+    columns: dict[str, int]  # report header → column, 1-based: the rightmost with that header
+    cells: dict[tuple[int, int], str]  # (row, column) → text, in the report columns
 
-def read_report_cells(path: Path, cfg: Config) -> dict[str, dict[str, str]]:
-    """key → {report header: value} from an existing master.xlsx (what must survive a rewrite)."""
-    if not path.exists():
-        return {}
-    import openpyxl
+    def value(self, key: str, header: str) -> str | None:
+        """The text in the key's row under `header`; None when the row or column is gone."""
+        r, c = self.rows.get(key), self.columns.get(header)
+        return None if r is None or c is None else self.cells.get((r, c), "")
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = next((list(r) for r in rows if r and r[0] == KEY_HEADER), None)
-        if header is None:
-            return {}
-        report_cols = _report_columns(header, set(cfg.header_roles(cfg.report_fields)))
-        out = {}
-        for row in rows:
-            if not row or not row[0]:
-                continue
-            values = {h: cell_text(row[c]) for c, h in report_cols if c < len(row) and cell_text(row[c])}
+    def report_cells(self) -> dict[str, dict[str, str]]:
+        """key → {report header: text} of the cells that hold something (what a rewrite keeps)."""
+        out: dict[str, dict[str, str]] = {}
+        for key, r in self.rows.items():
+            values = {h: self.cells[(r, c)] for h, c in self.columns.items() if self.cells.get((r, c))}
             if values:
-                out[str(row[0])] = values
+                out[key] = values
         return out
-    finally:
-        wb.close()
 
 
-def _report_columns(header: list, report_headers: set[str]) -> list[tuple[int, str]]:
-    """Every column from the first report column on: the report fields, where each came from,
-    and any column the clerk added to the right of them."""
+def answer_headers(cfg: Config) -> dict[str, str]:
+    """A unit answer's field (its role, as the ledger's reports name it) → the master's column
+    header (the header duban.toml gives it)."""
+    return {role: cfg.header(role) for role in cfg.report_fields}
+
+
+def read_master(path: Path, cfg: Config, data: bytes | None = None) -> MasterView:
+    """The one reader of master.xlsx (import, collect, summary, status). The header row is the
+    first whose first cell is 键; the report columns run from the first answer or source
+    column to the right end, with any column the clerk added there. A broken master is a
+    DubanError with exit code 3: the ledger holds everything, so the message says how to
+    get a master back."""
+    import python_calamine as pc
+
+    data = path.read_bytes() if data is None else data
+    try:
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        name = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
+        grid = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as e:  # calamine's errors carry no stable type
+        raise _broken(f"{path.name} 无法读取（{str(e)[:80]}）") from e
+    head = next((i for i, row in enumerate(grid) if row and cell_text(row[0]) == KEY_HEADER), None)
+    if head is None:
+        raise _broken(f"{path.name} 中找不到表头（第一列应为“{KEY_HEADER}”）")
+    columns = _report_columns(grid[head], cfg)
+    rows, cells = {}, {}
+    for i in range(head + 1, len(grid)):
+        row = grid[i]
+        key = cell_text(row[0]) if row else ""
+        if key:
+            rows.setdefault(key, i + 1)
+        for c in columns.values():
+            if c - 1 < len(row):
+                cells[(i + 1, c)] = cell_text(row[c - 1])
+    return MasterView(hashlib.sha256(data).hexdigest(), name, rows, columns, cells)
+
+
+def _report_columns(header: list, cfg: Config) -> dict[str, int]:
+    """header → column (1-based) from the first report column on; where a header repeats,
+    the rightmost counts. A field's default header counts as its configured one: a master
+    written before a header was renamed in duban.toml keeps its answers."""
     texts = [cell_text(h) for h in header]
-    known = report_headers | set(SOURCE_COLUMNS)
-    starts = [c for c, t in enumerate(texts) if t in known]
-    if not starts:
-        return []
-    return [(c, t) for c, t in enumerate(texts) if c >= starts[0] and t]
+    configured = {text: cfg.header(role) for text, role in cfg.header_roles(cfg.report_fields).items()}
+    known = set(configured) | set(SOURCE_COLUMNS)
+    first = next((c for c, t in enumerate(texts) if t in known), None)
+    if first is None:
+        return {}
+    return {configured.get(t, t): c + 1 for c, t in enumerate(texts) if c >= first and t}
+
+
+def _broken(what: str) -> DubanError:
+    err = DubanError(f"总台账 {what}；请从 .duban/backups 中找回上一版放回原处，或删除它让 duban 按台账库重建"
+                     "（已收集的报送和已记下的更正都在台账库里，不会丢失）。")
+    err.exit_code = 3
+    return err
+
+
+def desired_cells(shown: dict[str, dict], cfg: Config) -> dict[tuple[str, str], str]:
+    """(key, field) → what the master should show, from `shown` (key → the report the row
+    shows, see store.corrections.shown_reports), as a cell holds it. A field is an answer's
+    role (its column is answer_headers') or a source column (报送轮次, 报送单位文件); the
+    ledger's master_cells are keyed the same way."""
+    labels = {r.name: r.label for r in cfg.rounds}
+    round_column, file_column = SOURCE_COLUMNS
+    cells: dict[tuple[str, str], str] = {}
+    for key, rep in shown.items():
+        for field in answer_headers(cfg):
+            cells[(key, field)] = xml_text(rep["fields"].get(field, ""))
+        cells[(key, round_column)] = labels.get(rep["round"], rep["round"])
+        cells[(key, file_column)] = xml_text(rep["file"])
+    return cells

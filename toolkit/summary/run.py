@@ -26,6 +26,7 @@ from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import Answer, Reporting
 from ..core.text import shorten
+from ..store import corrections
 from ..store.fsutil import atomic_path
 from ..store.ledger import Ledger
 from ..store.office import OfficeMissing, pdf_renderer, to_pdf
@@ -120,7 +121,8 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
 def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
     with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
-        reports = ledger.current_reports(rnd.name)
+        corrections.record_edits_if_free(ws, ledger, "summary")
+        reports = corrections.reports(ws, ledger, rnd.name)
         notes = ledger.meta("notes")
     answers: dict[str, list[Answer]] = {}
     for rep in reports:

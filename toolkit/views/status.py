@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..core import schema
 from ..core.assign import unit_rows
+from ..store import corrections
 from ..store.ledger import Ledger
 from ..store.workspace import Workspace
 
@@ -29,7 +30,7 @@ def status(ws: Workspace, round_name: str | None = None) -> Status:
     rnd_name, due = rnd.name, rnd.due
     with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
-        reports = ledger.current_reports(rnd_name)
+        reports = corrections.reports(ws, ledger, rnd_name)  # never writes: unrecorded edits applied on the fly
         standing = ledger.standing(rnd_name)
     by_key: dict[str, list[dict]] = {}
     for rep in reports:

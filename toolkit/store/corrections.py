@@ -1,0 +1,138 @@
+"""Office corrections: the clerk's edits of unit answers in master.xlsx, kept in the ledger.
+
+The ledger is the truth and master.xlsx the clerk's view of it. Where the clerk changed a
+unit's answer in the master (a cell under 进展情况, 完成状态 …), that is the office's
+correction, and every output shows it. The rules:
+
+- An edit is an answer cell whose text differs both from what duban last wrote there
+  (ledger.master_cells) and from what the ledger says the row shows. A cell duban wrote but
+  could not note (a run killed in between) equals the ledger, so it is no edit.
+- It corrects the answer the row shows: the latest accepted report of the row's reporting
+  unit (the round in 报送轮次). The unit's own answer stays in the ledger's reports; the
+  correction keeps the value it replaced. An edit in a row nobody has reported on yet
+  corrects the first report that arrives there.
+- A correction belongs to its round. A later file from the unit for the same round does
+  not undo it: the master keeps the clerk's text and collect warns (master-conflict) with
+  the unit's new text; to take the unit's text, the clerk types it into the cell. A later
+  round's report is a new answer and shows as the unit sent it.
+- Commands that hold the workspace lock record edits (collect, generate; summary when the
+  lock is free), and then count the cell as written, so the next run finds no edit and
+  records no duplicate. status and its dashboard never write (they may run beside a
+  collect that is rewriting the master and the ledger): they apply unrecorded edits on the
+  fly, so they show the same as the summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..core.config import Config
+from ..core.errors import WorkspaceLocked
+from ..core.model import Item
+from .ledger import Ledger
+from .master import MasterView, answer_headers, desired_cells, read_master
+from .workspace import Workspace
+
+
+def current_view(path: Path, cfg: Config, seen: MasterView | None = None, data: bytes | None = None) -> MasterView | None:
+    """The master as it is now (`data`: its bytes, when already read): `seen` while its
+    bytes are unchanged, else read again; None when there is no master (deleted by hand;
+    collect rebuilds it)."""
+    try:
+        data = path.read_bytes() if data is None else data
+    except FileNotFoundError:
+        return None
+    if seen is not None and seen.sha256 == hashlib.sha256(data).hexdigest():
+        return seen
+    return read_master(path, cfg, data)
+
+
+def corrected(reports: list[dict], corrections: dict[tuple[str, str, str, str], dict]) -> list[dict]:
+    """`reports` with the corrections of their answers applied. A corrected report's
+    "corrected" maps each corrected field to its correction, with the unit's own text
+    added as "sent"."""
+    by_report: dict[tuple[str, str, str], dict[str, dict]] = {}
+    for (key, unit, rnd, field), c in corrections.items():
+        by_report.setdefault((key, unit, rnd), {})[field] = c
+    out = []
+    for rep in reports:
+        fixes = by_report.get((rep["key"], rep["unit"], rep["round"]))
+        if fixes:
+            rep = {**rep, "fields": {**rep["fields"], **{f: c["new"] for f, c in fixes.items()}},
+                   "corrected": {f: {**c, "sent": rep["fields"].get(f, "")} for f, c in fixes.items()}}
+        out.append(rep)
+    return out
+
+
+def shown_reports(ledger: Ledger, items: list[Item], cfg: Config) -> dict[str, dict]:
+    """key → the report master.xlsx shows in that row: the latest accepted report of the
+    row's reporting unit, corrections applied."""
+    reporting = {}
+    for item in items:
+        if item.lead_unit:
+            reporting[item.key] = item.lead_unit
+        for sub in item.subrows:
+            if sub.lead_unit:
+                reporting[sub.key] = sub.lead_unit
+    shown = {}
+    for rep in corrected(ledger.current_reports(), ledger.corrections()):  # oldest round first
+        if reporting.get(rep["key"]) == rep["unit"]:
+            shown[rep["key"]] = rep
+    return shown
+
+
+def find_edits(view: MasterView, shown: dict[str, dict], written: dict[tuple[str, str], str], cfg: Config) -> list[dict]:
+    """The clerk's edits of the answers `shown`, as corrections (key, unit, round, field,
+    the file answered, old, new, and the master's header)."""
+    want = desired_cells(shown, cfg)
+    edits = []
+    for key, rep in shown.items():
+        for field, header in answer_headers(cfg).items():
+            now = view.value(key, header)
+            if now is None or now == want[(key, field)] or now == written.get((key, field), ""):
+                continue
+            edits.append({"key": key, "unit": rep["unit"], "round": rep["round"], "field": field, "sha256": rep["sha256"],
+                          "old": rep["fields"].get(field, ""), "new": now, "header": header})
+    return edits
+
+
+def record(ledger: Ledger, edits: list[dict]) -> int:
+    """Record `edits` in the ledger, and their cells as what the master holds (so the next
+    run finds them no more); returns how many were new."""
+    return ledger.record_corrections(edits, {(e["key"], e["field"]): e["new"] for e in edits})
+
+
+def record_edits(ws: Workspace, ledger: Ledger, cfg: Config, items: list[Item],
+                 seen: MasterView | None = None) -> list[dict]:
+    """Under the workspace lock: the clerk's edits in master.xlsx recorded as corrections."""
+    view = current_view(ws.master_path, cfg, seen)
+    if view is None:
+        return []
+    edits = find_edits(view, shown_reports(ledger, items, cfg), ledger.master_cells(), cfg)
+    record(ledger, edits)
+    return edits
+
+
+def record_edits_if_free(ws: Workspace, ledger: Ledger, command: str) -> None:
+    """Record the edits when the workspace lock is free at once; when another command holds
+    it (a collect rewriting the master), record nothing: the outputs still show the edits
+    (reports() applies them on the fly) and the next command records them."""
+    try:
+        with ws.lock(command):
+            record_edits(ws, ledger, ws.config(), ledger.items())
+    except WorkspaceLocked:
+        pass
+
+
+def reports(ws: Workspace, ledger: Ledger, round_name: str | None = None, before: str | None = None) -> list[dict]:
+    """The reports that count (of `round_name`, of the rounds `before` one, or all) with the
+    office's corrections applied: those recorded, and edits in master.xlsx not recorded yet.
+    What every output shows."""
+    cfg = ws.config()
+    view = current_view(ws.master_path, cfg)
+    fixes = ledger.corrections()
+    if view is not None:
+        pending = find_edits(view, shown_reports(ledger, ledger.items(), cfg), ledger.master_cells(), cfg)
+        fixes.update({(e["key"], e["unit"], e["round"], e["field"]): e for e in pending})
+    return corrected(ledger.current_reports(round_name, before), fixes)
