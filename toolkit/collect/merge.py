@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.assign import row_leads
 from ..core.errors import DubanError
 from ..core.findings import Finding, warning
 from ..core.model import Item
@@ -33,13 +34,7 @@ ROUND_COLUMN, FILE_COLUMN = SOURCE_COLUMNS
 
 def desired_cells(ledger: Ledger, items: list[Item], cfg: Config) -> dict[tuple[str, str], str]:
     """(key, header) → what the master should show: each row's reporting unit's latest report."""
-    reporting = {}
-    for item in items:
-        if item.lead_unit:
-            reporting[item.key] = item.lead_unit
-        for sub in item.subrows:
-            if sub.lead_unit:
-                reporting[sub.key] = sub.lead_unit
+    reporting = row_leads(items)
     labels = {r.name: r.label for r in cfg.rounds}
     cells: dict[tuple[str, str], str] = {}
     for rep in ledger.current_reports():  # ordered by round: later rounds overwrite

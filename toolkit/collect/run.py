@@ -20,6 +20,7 @@ from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, error, warning
 from ..core.rounds import Round, default_label
+from ..core import state
 from ..store import faults
 from ..store.fsutil import file_sha256
 from ..store.ledger import Ledger, now
@@ -354,12 +355,12 @@ def _seen_master(seen: Background | None) -> MasterView | None:
 def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -> None:
     ledger = Ledger(run.ws.ledger_path)
     try:
-        standing = {u: s["late"] for u, s in ledger.standing(result.round).items()}
+        standing = ledger.standing(result.round)
     finally:
         ledger.close()
-    standing.update({r.unit: r.late for r in extra})
-    result.missing_units = [u for u in result.expected_units if u not in standing]
-    result.late_units = [u for u in result.expected_units if standing.get(u)]
+    standing.update({r.unit: {"late": r.late, "file_name": r.name} for r in extra})  # --dry-run's winners
+    states = state.unit_states(result.expected_units, standing)
+    result.missing_units, result.late_units = state.missing_units(states), state.late_units(states)
 
 
 def _record(run: _Run, results: list[FileResult]) -> None:

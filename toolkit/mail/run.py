@@ -24,6 +24,7 @@ from pathlib import Path
 from ..core.assign import unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
+from ..core.state import missing_units, unit_states
 from ..store.configfile import DEFAULT_SUBJECTS
 from ..store.fsutil import atomic_path, safe_file_name
 from ..store.ledger import Ledger
@@ -212,7 +213,7 @@ class _Run:
         standing = self.ledger.standing(self.rnd.name)
         rejected = {s["unit"]: s["file_name"] for s in self.ledger.submissions(self.rnd.name) if s["outcome"] == "rejected"}
         letters, outcomes = [], []
-        for unit in [u for u in wanted if u not in standing]:
+        for unit in missing_units(unit_states(wanted, standing)):
             if unit not in manifest:
                 outcomes.append(Outcome(unit, "failed", error=f"本轮还没有为该单位生成报送表；请先运行 duban generate --round {self.rnd.name} --unit {unit}。"))
                 continue
