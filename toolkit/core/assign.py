@@ -63,6 +63,7 @@ class UnitRow:
     deadline: str
     plan: str
     units: str
+    item: str = ""  # the item's own number (a node row's number is the item's + -N)
     previous: dict[str, str] = field(default_factory=dict)  # field → last accepted answer
 
     def read_only(self) -> list[str]:
@@ -93,4 +94,9 @@ def _unit_row(item: Item, row: Row, year: int, due: dt.date) -> UnitRow:
     targets = round_targets(row.plan, due, deadlines=[row.deadline], year=year)
     title = "★" + item.title if item.star else item.title
     return UnitRow(key=row.key, number=item.number + row.label, title=title, targets=targets.text,
-                   deadline=row.deadline, plan=row.plan, units="、".join(row.units))
+                   deadline=row.deadline, plan=row.plan, units="、".join(row.units), item=item.number)
+
+
+def items_of(rows: list[UnitRow]) -> list[tuple[str, str]]:
+    """(number, title) of the items these rows belong to, once each, in order."""
+    return list(dict.fromkeys((r.item or r.number, r.title) for r in rows))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.assign import unit_rows
+from ..core.assign import items_of, unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
 from ..core.state import missing_units, unit_states
@@ -262,9 +262,9 @@ class _Run:
         return Letter(unit, sub["sha256"], name, workbook_bytes(sheet, sheet_name(unit, set())), context)
 
     def _context(self, unit: str, attachment: str) -> dict:
-        rows, due = self.rows.get(unit, []), self.rnd.due
+        items, due = items_of(self.rows.get(unit, [])), self.rnd.due
         return {"单位": unit, "标题": self.cfg.title, "轮次": self.rnd.label, "截止日期": format_cn(due),
-                "事项数": len(rows), "事项": [{"序号": r.number, "事项": r.title} for r in rows],
+                "事项数": len(items), "事项": [{"序号": n, "事项": t} for n, t in items],
                 "附件": attachment, "联系人": self.cfg.contact, "今天": format_cn(self.today),
                 "发件人": mailmsg.sender_name(self.settings.sender), "已逾期": self.today > due,
                 "逾期天数": max(0, (self.today - due).days), "剩余天数": max(0, (due - self.today).days)}
