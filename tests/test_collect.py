@@ -194,9 +194,10 @@ def test_missing_unit_is_listed_and_exit_code_is_1(rnd, run):
 
 # ---- statuses, texts, dates ----------------------------------------------------------------------
 def two_rows(rnd, first, second):
+    """Every row of 市发展改革局 answered; the first two as given."""
     keys = rnd.keys(DGRC)
     base = {"进展情况": "1-6月，按计划推进。", "完成状态": "基本按进度完成"}
-    return {keys[0]: {**base, **first}, keys[1]: {**base, **second}}
+    return {k: {**base, **({0: first, 1: second}.get(i, {}))} for i, k in enumerate(keys)}
 
 
 @pytest.mark.parametrize("typed", ["完成了", "进行中", 1, "已完成了"])
@@ -277,7 +278,7 @@ def test_rows_of_another_unit_are_foreign_and_rejected(rnd):
     theirs = rnd.fill(EDU, folder=rnd.tmp)
     simulate.foreign_rows(mine, rnd.inbox / "foreign_item.xlsx", theirs, replace=False)
     f = only(rnd.collect())
-    assert f.outcome == "partial" and codes(f, "error") == ["foreign-item"]
+    assert f.outcome == "partial" and codes(f, "error") == ["foreign-item"] * len(rnd.keys(EDU))  # one a node
     assert EDU in f.findings[0].message
 
 
@@ -285,7 +286,7 @@ def test_a_deleted_row_is_a_missing_item(rnd):
     filled = rnd.fill(DGRC, folder=rnd.tmp)
     simulate.delete_row(filled, rnd.inbox / "missing_item.xlsx", rnd.keys(DGRC)[1])
     f = only(rnd.collect())
-    assert f.outcome == "partial" and codes(f, "error") == ["missing-item"] and f.findings[0].item == "2"
+    assert f.outcome == "partial" and codes(f, "error") == ["missing-item"] and f.findings[0].item == "1-2"  # item 1, its 2nd row
 
 
 def test_a_row_typed_in_is_an_extra_row_warning_and_kept_out_of_the_master(rnd):
@@ -376,7 +377,8 @@ def test_a_copy_whose_unit_cannot_be_told_is_unidentified_saying_what_was_tried(
     plain = simulate.copy_to_new_workbook(filled, rnd.tmp / "plain.xlsx", saved_at=ON_TIME)
     wb = openpyxl.load_workbook(plain)
     wb.active["A2"] = None  # the 报送单位 line gone, and the item titles retyped
-    wb.active["B5"], wb.active["B6"] = "GDP增长", "投资增长"
+    for r in range(5, 5 + len(rnd.keys(DGRC))):
+        wb.active.cell(r, 2).value = "GDP增长" if r < 10 else "投资增长"
     wb.save(rnd.inbox / "unknown.xlsx")
     f = only(rnd.collect())
     assert f.outcome == "unidentified" and codes(f) == ["unidentified"]
@@ -469,7 +471,7 @@ def test_a_master_saved_by_hand_after_collect_read_it_is_read_again_not_patched_
     monkeypatch.setattr("toolkit.collect.run.read_master", lambda path, cfg: stale)  # as if read before the save
     rnd.fill(DGRC, name="second.xlsx", saved_at=dt.datetime(2022, 7, 1, 9, 0), answers=rnd.answers(DGRC, 进展情况="单位的新说法。"))
     assert only(rnd.collect(), "second").outcome == "accepted"
-    assert [rnd.master()[k]["进展情况"].value for k in rnd.keys(DGRC)] == ["单位的新说法。"] * 2
+    assert [rnd.master()[k]["进展情况"].value for k in rnd.keys(DGRC)] == ["单位的新说法。"] * len(rnd.keys(DGRC))
     assert openpyxl.load_workbook(rnd.ws.master_path)["总台账"].cell(3, 2).value == "督查室插入的说明行"
 
 
@@ -493,8 +495,9 @@ def test_status_json_shows_the_merged_state(rnd, run):
     assert units[EDU] == {"name": EDU, "submitted": False, "late": False, "file": None}
     assert units[DGRC]["submitted"] and units[DGRC]["late"]
     item = out["items"][0]
-    assert set(item) == {"key", "number", "title", "category", "leader", "lead_unit", "units", "other_units", "deadline", "reports"}
-    assert item["reports"][0] == {"unit": DGRC, "status": "基本按进度完成", "progress": "1-6月，按计划推进，完成阶段目标。",
+    assert set(item) == {"key", "number", "title", "category", "leader", "lead_unit", "units", "other_units", "deadline", "status",
+                         "reports"}
+    assert item["reports"][0] == {"unit": DGRC, "node": None, "status": "基本按进度完成", "progress": "1-6月，按计划推进，完成阶段目标。",
                                   "problems": "", "next_steps": "继续推进。", "completed_on": "",
                                   "file": rnd.generated[DGRC].path.name}
 

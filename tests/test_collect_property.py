@@ -40,10 +40,13 @@ def test_random_valid_answers_come_back_exactly(tmp_path_factory, first, second)
     files = {f.unit: f for f in generate(ws, ROUND).files}
     source = files["市发展改革局"].path
     with Ledger(ws.ledger_path) as ledger:
-        keys = [it.key for it in ledger.items() if it.lead_unit == "市发展改革局"]
+        items = [it for it in ledger.items() if it.lead_unit == "市发展改革局"]
+    keys = [it.key for it in items]
     inbox = tmp / "inbox"
     inbox.mkdir()
-    simulate.fill(source, inbox / source.name, {keys[0]: first, keys[1]: second}, saved_at=dt.datetime(2022, 7, 1))
+    nodes = {it.key: [it.key] + [s.key for s in it.subrows] for it in items}  # a row per node, each answered
+    answers = {k: sent for key, sent in ((keys[0], first), (keys[1], second)) for k in nodes[key]}
+    simulate.fill(source, inbox / source.name, answers, saved_at=dt.datetime(2022, 7, 1))
     result = collect(ws, inbox)
     assert [f.outcome for f in result.files] == ["accepted"], result.files[0].findings
 

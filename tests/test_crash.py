@@ -35,11 +35,9 @@ def build(tmp: Path):
     with Ledger(ws.ledger_path) as ledger:
         items = ledger.items()
     for f in generate(ws, ROUND).files:
-        keys = [k for it in items for k in [it.key] + [s.key for s in it.subrows]]
-        answers = {}
-        for it in items:
-            if it.lead_unit == f.unit:
-                answers[it.key] = {"进展情况": f"{f.unit}：1-6月按计划推进。", "完成状态": "基本按进度完成"}
+        # every row the unit reports on: each item row and each of its nodes
+        keys = [k for it in items if it.lead_unit == f.unit for k in [it.key] + [s.key for s in it.subrows]]
+        answers = {k: {"进展情况": f"{f.unit}：1-6月按计划推进。", "完成状态": "基本按进度完成"} for k in keys}
         assert keys
         simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
     return ws, inbox

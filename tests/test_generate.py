@@ -50,7 +50,7 @@ def test_one_workbook_per_reporting_unit_with_the_json_shape(heshan, run):
     assert out["round"] == "2022-07-03"
     by_unit = {f["unit"]: f for f in out["files"]}
     assert set(by_unit) == {"市发展改革局", "市工业城管委会", "市委办公室", "市委宣传部", "市教育局"}
-    assert by_unit["市发展改革局"]["items"] == ["1", "2"]
+    assert by_unit["市发展改革局"]["items"] == ["1", "2"]  # its items (a workbook row for each of their nodes)
     assert by_unit["市发展改革局"]["path"] == (
         "rounds/2022-07-03/outbox/2022年鹤山市委、市政府重点工作任务-市发展改革局-第三次报送.xlsx")
     assert all((heshan.root / f["path"]).is_file() for f in out["files"])
@@ -60,10 +60,11 @@ def test_subrow_units_get_their_own_rows(tmp_path, run):
     ws, _ = init_workspace(tmp_path / "ws", SUBROWS)
     out = generate(run, ws, "--round", "2022-05-03")
     units = {f["unit"]: f["items"] for f in out["files"]}
-    assert units["市水务局"] == ["1", "3"]  # sub-row of item 1, and lead of item 3
+    assert units["市水务局"] == ["1", "3"]  # the 2nd row of item 1, and lead of item 3
     assert units["市雷州青年运河管理局"] == ["1"]
     sheet = openpyxl.load_workbook(outbox_file(ws, out, "市雷州青年运河管理局"))[SHEET]
     assert sheet["C5"].value == "负责3座危桥和3座渡槽整治。\n完成项目施工。"  # its own part, second quarter
+    assert sheet["A5"].value == "1-3"  # the item's third row
 
 
 def test_this_rounds_targets_and_the_full_plan(heshan, run):
@@ -72,24 +73,26 @@ def test_this_rounds_targets_and_the_full_plan(heshan, run):
     header = [c.value for c in sheet[4]]
     assert header[:6] == ["序号", "项目名称", "本期目标", "完成时限", "全年工作目标", "牵头单位"]
     assert header[6:12] == ["进展情况", "存在问题", "下一步工作计划", "完成状态", "完成时间", "备注"]
-    targets, plan = sheet["C5"].value, sheet["E5"].value
-    # GDP item: nodes due 4月底, 5月底 (by the end of June) and the next one, 7月底; not 10月底
-    assert "（3）" in targets and "（4）" not in targets and "（5）" not in targets
-    assert "（5）" in plan
+    # the GDP item: one row per node, each with its own plan and deadline as this round's target
+    rows = range(5, 10)
+    assert [sheet.cell(r, 1).value for r in rows] == ["1", "1-2", "1-3", "1-4", "1-5"]
+    assert [sheet.cell(r, 4).value for r in rows] == ["4月底", "5月底", "7月底", "10月底", "12月15日"]
+    assert [sheet.cell(r, 3).value[:3] for r in rows] == ["（1）", "（2）", "（3）", "（4）", "（5）"]
+    assert all(sheet.cell(r, 5).value == sheet.cell(r, 3).value for r in rows)
 
 
 def test_fill_in_cells_unlocked_everything_else_locked(heshan, run):
     out = generate(run, heshan, "--round", "2022-07-03")
     sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))[SHEET]
     assert sheet.protection.sheet and not sheet.protection.password
-    for r in (5, 6, 7):
+    for r in range(5, 15):  # 3 items, 10 node rows
         assert all(sheet.cell(r, c).protection.locked for c in range(1, 7)), r
         assert not any(sheet.cell(r, c).protection.locked for c in range(7, 13)), r
         assert sheet.cell(r, 13).protection.locked  # the hidden key
     assert sheet.column_dimensions["M"].hidden
-    labels = {sheet.cell(9, c).value: c for c in range(1, 13) if sheet.cell(9, c).value}
+    labels = {sheet.cell(16, c).value: c for c in range(1, 13) if sheet.cell(16, c).value}
     assert list(labels) == ["填报人：", "联系电话：", "单位负责人审核：", "填报日期："]
-    assert all(not sheet.cell(9, c + 1).protection.locked for c in labels.values())
+    assert all(not sheet.cell(16, c + 1).protection.locked for c in labels.values())
     assert sheet.freeze_panes == "C5"
 
 
@@ -108,8 +111,8 @@ def test_dropdown_and_date_validation_with_chinese_messages(heshan, run):
     sheet = openpyxl.load_workbook(outbox_file(heshan, out, "市工业城管委会"))[SHEET]
     dvs = {dv.type: dv for dv in sheet.data_validations.dataValidation}
     assert dvs["list"].formula1 == '"已完成,基本按进度完成,未按进度完成,暂缓实施"'
-    assert str(dvs["list"].sqref) == "J5:J7" and "下拉列表" in dvs["list"].error
-    assert str(dvs["date"].sqref) == "K5:K7" and "日期" in dvs["date"].error
+    assert str(dvs["list"].sqref) == "J5:J14" and "下拉列表" in dvs["list"].error
+    assert str(dvs["date"].sqref) == "K5:K14" and "日期" in dvs["date"].error
 
 
 def test_a_status_list_longer_than_255_characters_goes_to_a_hidden_range(heshan, run):
@@ -133,7 +136,7 @@ def test_signed_metadata_identifies_the_file_and_each_rows_text(heshan, run):
     assert (meta.workspace_id, meta.round, meta.unit) == (cfg.workspace_id, "2022-07-03", "市发展改革局")
     assert meta.verify(heshan.secret())
     sheet = openpyxl.load_workbook(path)[SHEET]
-    assert [k for k, _ in meta.rows] == [sheet.cell(r, 13).value for r in (5, 6)]
+    assert [k for k, _ in meta.rows] == [sheet.cell(r, 13).value for r in range(5, 14)]
     assert meta.rows[0][1] == row_hash(*[sheet.cell(5, c).value or "" for c in range(1, 7)])
     assert openpyxl.load_workbook(path)[META_SHEET].sheet_state == "veryHidden"
     meta.unit = "市财政局"  # a forged copy for another unit no longer verifies

@@ -360,7 +360,8 @@ def test_only_missing_reminds_the_units_without_an_accepted_file(ws, box, tmp_pa
 
 
 def test_corrections_send_each_unit_with_rejected_rows_its_own_sheet(ws, box, tmp_path):
-    fill_and_collect(ws, tmp_path / "inbox", {DGRC: [{"完成状态": "完成了"}, {}], EDU: [{}], OFFICE: [{"进展情况": "无"}]})
+    # one bad row among 市发展改革局's 9 (2 items, a row per node)
+    fill_and_collect(ws, tmp_path / "inbox", {DGRC: [{"完成状态": "完成了"}] + [{}] * 8, EDU: [{}], OFFICE: [{"进展情况": "无"}]})
     result = mail(ws, ROUND, send=True, kind="correction")
     assert results(result) == {DGRC: "sent", OFFICE: "sent"}
     msg = box.by_unit()[DGRC]

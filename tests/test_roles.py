@@ -88,6 +88,14 @@ def test_the_history_reads_the_same_after_the_rename(heshan):
     assert any(reported[0]["progress"].splitlines()[0][:12] in cell for row in before["summary"] for cell in row)
 
 
+def row_report(status: dict, key: str, unit: str) -> dict:
+    """The unit's report on row `key` in status --json: an item's, or a node's (item key + .N,
+    where N counts the item row as 1, so status's `node` is N - 1)."""
+    item_key, _, n = key.partition(".")
+    item = next(i for i in status["items"] if i["key"] == item_key)
+    return next(r for r in item["reports"] if r["unit"] == unit and r["node"] == (int(n) - 1 if n else None))
+
+
 def test_the_new_workbook_shows_the_new_headers_with_the_dropdown_on_status(heshan):
     ws, _, files, held_back, _ = heshan
     out = cli_json("generate", "-w", ws.root, "--round", NEXT, "--unit", held_back)
@@ -114,10 +122,9 @@ def test_a_bad_status_is_still_found_and_a_good_one_merges(heshan, tmp_path):
     finding = next(x for x in f["findings"] if x["code"] == "bad-status")
     assert (f["outcome"], finding["column"], finding["value"]) == ("partial", "状态", "完成了吧")
     assert "状态“完成了吧”不在可选范围内" in finding["message"]
-    reports = {r["unit"]: r for item in cli_json("status", "-w", ws.root, "--round", NEXT)["items"]
-               for r in item["reports"] if item["key"] == good}
-    assert reports[held_back]["status"] == filled[good]["状态"]
-    assert reports[held_back]["progress"] == filled[good]["工作进展"]
+    report = row_report(cli_json("status", "-w", ws.root, "--round", NEXT), good, held_back)
+    assert report["status"] == filled[good]["状态"]
+    assert report["progress"] == filled[good]["工作进展"]
 
 
 def test_a_workbook_sent_before_the_rename_still_reads_and_is_checked(heshan, tmp_path):
@@ -130,8 +137,8 @@ def test_a_workbook_sent_before_the_rename_still_reads_and_is_checked(heshan, tm
     (f,) = cli_json("collect", str(tmp_path), "-w", ws.root, "--round", ROUND)["files"]
     assert f["outcome"] == "partial"
     assert [(x["code"], x["column"]) for x in f["findings"] if x["severity"] == "error"] == [("bad-status", "状态")]
-    item = next(i for i in cli_json("status", "-w", ws.root, "--round", ROUND)["items"] if i["key"] == good)
-    assert item["reports"][0]["status"] == filled[good]["完成状态"]
+    report = row_report(cli_json("status", "-w", ws.root, "--round", ROUND), good, held_back)
+    assert report["status"] == filled[good]["完成状态"]
 
 
 # -- duban.toml ------------------------------------------------------------------------------------

@@ -360,18 +360,17 @@ def test_foreign_rows_replace_or_follow_this_units_rows_and_keep_its_metadata(rn
 # --- answers from the Heshan completion texts -----------------------------------------------------
 
 
-def test_answers_cover_every_completion_row_of_a_unit_with_its_status(rnd):
+def node_key(rnd: Round, row: dict) -> str:
+    item = next(it for it in rnd.items if (it.category, it.number) == (row["category"], row["number"]))
+    return item.key if (row["node"] or 1) == 1 else item.subrows[row["node"] - 2].key
+
+
+def test_each_completion_text_answers_its_own_node_row_with_its_status(rnd):
     answers = rnd.answers(UNIT)
-    mine = [r for r in COMPLETION if r["unit"] == UNIT]
-    for row in mine:
-        holder = [k for k, a in answers.items() if row["progress"] in a["进展情况"]]
-        assert len(holder) == 1, row["number"]
-    statuses = {}
-    for row in mine:
-        statuses.setdefault((row["category"], row["number"]), []).append(row["status"])
-    order = ["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]
-    expected = sorted(max(s, key=order.index) for s in statuses.values())
-    assert sorted(a["完成状态"] for a in answers.values()) == expected
+    for row in (r for r in COMPLETION if r["unit"] == UNIT):
+        answer = answers[node_key(rnd, row)]
+        assert answer["完成状态"] == row["status"]
+        assert answer["进展情况"] == (row["progress"] or row["status"] + "。")  # a bare verdict says itself
     for a in answers.values():
         assert ("完成时间" in a) == (a["完成状态"] == "已完成")
         assert ("存在问题" in a) == (a["完成状态"] in ("未按进度完成", "暂缓实施"))
@@ -379,19 +378,24 @@ def test_answers_cover_every_completion_row_of_a_unit_with_its_status(rnd):
             assert a["完成时间"] == dt.date(2022, 12, 31)
 
 
-def test_node_texts_join_in_node_order_unless_the_node_has_its_own_unit(rnd):
+def test_a_node_without_a_text_of_its_own_is_answered_as_the_node_above(rnd):
     by_number = {(it.category, it.number): it for it in rnd.items}
-    nodes = [r for r in COMPLETION if r["unit"] == UNIT and r["number"] == "92" and r["node"]]
-    assert len(nodes) == 4
-    item = by_number[(nodes[0]["category"], "92")]
-    assert not any(s.units for s in item.subrows)
-    text = rnd.answers(UNIT)[item.key]["进展情况"]
-    assert text == "\n".join(r["progress"] for r in sorted(nodes, key=lambda r: r["node"]))
-    # item 44: node 2 has its own unit (市政府办公室（金融股）), so it reports on key.2
+    # item 1: one text for the whole item (node null): every node row gets it
+    gdp = next(it for it in rnd.items if it.number == "1" and it.category.startswith("一"))
+    answers = rnd.answers(UNIT)
+    assert len(gdp.subrows) == 4 and all(answers[s.key] == answers[gdp.key] for s in gdp.subrows)
+    # item 6 of 市委办公室: texts for nodes 1, 3, 4, 5, 6; node 2 sits under node 1's (a merged cell)
+    texts = [r for r in COMPLETION if r["unit"] == "市委办公室" and r["number"] == "6"]
+    assert [r["node"] for r in texts] == [1, 3, 4, 5, 6]
+    item = by_number[(texts[0]["category"], "6")]
+    office = rnd.answers("市委办公室")
+    assert office[item.subrows[0].key] == office[item.key]
+    assert office[item.subrows[1].key]["进展情况"] == texts[1]["progress"]
+    # item 44: node 2 has its own unit (市政府办公室（金融股）), which answers for it alone
     loan = next(it for it in rnd.items if it.number == "44" and it.category.startswith("三"))
     assert loan.subrows[0].units[0] == "市政府办公室（金融股）"
     assert loan.subrows[0].key in rnd.answers("市政府办公室（金融股）")
-    assert loan.subrows[0].key not in rnd.answers(UNIT) and loan.key in rnd.answers(UNIT)
+    assert loan.subrows[0].key not in answers and loan.key in answers
 
 
 def test_every_completion_row_lands_in_a_row_of_its_units_workbook(rnd):

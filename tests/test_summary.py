@@ -163,7 +163,7 @@ def test_sub_rows_with_their_own_units_show_each_unit_s_answer(sheet):
 
 
 def test_an_item_without_an_accepted_report_shows_unreported_in_bold(sheet, result):
-    assert [(r.lead, r.item.number) for r in result.unreported] == [(SILENT, "152")]
+    assert [(r.lead, r.item.number, r.node) for r in result.unreported] == [(SILENT, "152", n) for n in (None, 1, 2)]
     r = item_row(sheet, result.unreported[0].item.title[:8], after=item_row(sheet, "加大金融扶持实体经济力度"))
     assert runs(sheet.cell(r, 5)) == [(True, "未报送。")]
 
@@ -247,7 +247,7 @@ def test_statistics_per_status_overall_category_leader_unit(book, result):
     leaders = section(ws, "三、按分管领导")
     assert leaders["陈文副市长"][-1] == 19 and list(leaders)[-2:] == ["（未明确分管领导）", "合计"]
     units = section(ws, "四、按责任单位")
-    assert units[SILENT][-3:] == [1, 1.0, 1] and units["合计"][-1] == 277  # reporting rows
+    assert units[SILENT][-3:] == [3, 1.0, 3] and units["合计"][-1] == 762  # reporting rows: 258 items, 504 sub-rows
     assert ws.page_setup.orientation == "landscape"
 
 
@@ -255,22 +255,32 @@ def test_overdue_rows_are_past_their_deadline_and_not_done(book, result):
     ws = book["逾期未完成"]
     header = next(r for r in range(1, 6) if ws.cell(r, 1).value == "分类")
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=header + 1)]
-    assert len(rows) == result.overdue == 42
+    assert len(rows) == result.overdue == 94  # node rows, each with its own deadline
     assert all(r[5] != "已完成" for r in rows)
-    assert rows[0][:6] == ["一、重点指标类", "1", "地区生产总值（GDP）增长10.5%。", "市发展改革局", "12月15日", "未按进度完成"]
-    assert [r[3] for r in rows if r[5] == "未报送"] == [SILENT]
+    assert [r[4] for r in rows[:5]] == ["4月底", "5月底", "7月底", "10月底", "12月15日"]
+    assert rows[0][:6] == ["一、重点指标类", "1", "地区生产总值（GDP）增长10.5%。", "市发展改革局", "4月底", "未按进度完成"]
+    assert [r[3] for r in rows if r[5] == "未报送"] == [SILENT] * 3
 
 
 # -- the reference workbook (golden file) ---------------------------------------------------------
 
 SMALL_ROUND = "2022-07-03"
-SMALL_ANSWERS = {  # unit → status, 进展情况 for each of its rows, in its workbook's order
-    "市发展改革局": [("基本按进度完成", "1-6月，地区生产总值增长3.1%。\n已完成。5月底前已将核算基础指标分解到各部门。"),
-                 ("未按进度完成", "=1-6月固定资产投资下降2.1%，以文字记录，不是公式。")],
-    "市工业城管委会": [("已完成", "厂房已修复，设备已进驻。"), ("基本按进度完成", "研发楼装饰工程已完成80%。"),
-                  ("暂缓实施", "因规划调整，暂缓建设。")],
-    "市委办公室": [("已完成", "全年制定党内规范性文件3份，已报备。"), ("已完成", "已完成50%建设任务。")],
-    "市教育局": [("基本按进度完成", "室内装修及水电安装已完成。")],
+SMALL_ANSWERS = {  # unit → status, 进展情况 for each of its rows (every node its own), in its workbook's order
+    "市发展改革局": [("已完成", "一季度经济运行分析已完成，已提出下一步工作举措。"),
+                 ("已完成", "5月底前已将核算基础指标分解到各部门。"),
+                 ("基本按进度完成", "1-6月，地区生产总值增长3.1%。\n已完成。上半年经济运行分析已报市政府。"),
+                 ("基本按进度完成", "按计划推进。"), ("基本按进度完成", "按计划推进。"),  # one answer for two nodes
+                 ("已完成", "已分解目标任务至各镇（街）及各相关单位。"), ("已完成", "已制定市领导挂钩联系重大项目方案。"),
+                 ("未按进度完成", "=1-6月固定资产投资下降2.1%，以文字记录，不是公式。"),
+                 ("未按进度完成", "1-6月工业投资增长8%。")],
+    "市工业城管委会": [("已完成", "厂房已修复。"), ("已完成", "设备已进驻。"), ("基本按进度完成", "试投产准备中。"),
+                  ("基本按进度完成", "研发楼装饰工程已完成80%。"), ("基本按进度完成", "厂房建设按计划推进。"),
+                  ("基本按进度完成", "设备采购中。")] + [("暂缓实施", "因规划调整，暂缓建设。")] * 4,
+    "市委办公室": [("已完成", "全年制定党内规范性文件3份，已报备。"), ("已完成", "已完成25%建设任务。"),
+              ("已完成", "已完成50%建设任务。"), ("基本按进度完成", "三季度建设任务按计划推进。"),
+              ("基本按进度完成", "四季度建设任务按计划推进。")],
+    "市教育局": [("已完成", "室内、外墙批荡已完成，设备已采购。"), ("基本按进度完成", "室内装修及水电安装已完成90%。"),
+             ("基本按进度完成", "外墙装修按计划推进。"), ("基本按进度完成", "按计划于9月投入使用。")],
 }  # 市委宣传部 sends nothing
 
 
@@ -343,10 +353,14 @@ def test_the_small_summary_reads_as_expected(tmp_path):
     groups = [sheet.cell(r, 1).value for r in full_width_rows(sheet)]
     assert groups[:5] == ["一、重点指标类（2项）", "二、重点项目类（2项）", "三、重点工作类（3项）",
                           "（一）聚焦党的建设，不断夯实干事创业的坚强堡垒（3项）", "陈文光常委、市委办主任、市委统战部部长分管工作（共2项）"]
-    r = item_row(sheet, "地区生产总值")  # a status opening a later paragraph is bold too
-    assert runs(sheet.cell(r, 5)) == [(True, "基本按进度完成。"), (False, "1-6月，地区生产总值增长3.1%。"),
-                                     (True, "\n已完成。"), (False, "5月底前已将核算基础指标分解到各部门。")]
-    formula_like = sheet.cell(item_row(sheet, "固定资产投资"), 5)
+    r = item_row(sheet, "地区生产总值")  # each node its own 完成情况, opening with its status in bold
+    assert [runs(sheet.cell(r + n, 5))[0] for n in range(5)] == [
+        (True, "已完成。"), (True, "已完成。"), (True, "基本按进度完成。"), (True, "基本按进度完成。"), (False, "")]
+    assert runs(sheet.cell(r + 2, 5)) == [(True, "基本按进度完成。"), (False, "1-6月，地区生产总值增长3.1%。"),
+                                         (True, "\n已完成。"), (False, "上半年经济运行分析已报市政府。")]
+    # the last two nodes, answered alike, share one cell: no border between their rows
+    assert sheet.cell(r + 3, 5).border.bottom.style is None and sheet.cell(r + 4, 5).border.top.style is None
+    formula_like = sheet.cell(item_row(sheet, "固定资产投资") + 2, 5)
     assert runs(formula_like)[1][1].startswith("=1-6月") and formula_like.data_type == "s"
     assert [(u.lead, u.item.number) for u in res.unreported] == [("市委宣传部", "3")]
     assert res.exit_code == 1
@@ -404,8 +418,8 @@ def test_columns_and_notes_come_from_duban_toml(tmp_path):
     assert [c.value for c in sheet[2]] == ["序号", "项目名称", "分管领导", "责任单位", "完成状态", "完成情况"]
     assert sheet.cell(sheet.max_row, 1).value == "注：本表由督查室汇总。"
     r = item_row(sheet, "固定资产投资", after=2)
-    assert sheet.cell(r, 5).value == "未按进度完成"
-    assert [(True, "存在问题："), (False, "无法按期推进。")] in [runs(sheet.cell(x, 6)) for x in range(r, r + 4)]
+    assert [sheet.cell(x, 5).value for x in range(r, r + 4)] == ["已完成", "已完成", "未按进度完成", "未按进度完成"]
+    assert runs(sheet.cell(r + 2, 6))[-2:] == [(True, "\n存在问题："), (False, "无法按期推进。")]
 
 
 def test_a_workspace_without_a_summary_table_gets_the_defaults(tmp_path):
@@ -435,7 +449,10 @@ def test_cli_writes_the_summary_and_exits_1_while_a_unit_is_missing(heshan, run,
     code, out = run("summary", "-w", heshan.root, "--round", ROUND, "--json", "-o", tmp_path / "汇总.xlsx")
     assert code == 1
     assert out["xlsx"] == str(tmp_path / "汇总.xlsx") and out["pdf"] is None
-    assert out["unreported"] == [{"number": "152", "title": out["unreported"][0]["title"], "unit": SILENT}]
+    title = out["unreported"][0]["title"]  # every row of the silent unit's item: the item row and its two nodes
+    assert out["unreported"] == [{"number": "152", "node": n, "title": title, "unit": SILENT} for n in (None, 1, 2)]
+    assert out["counts"] == {"已完成": 218, "基本按进度完成": 19, "未按进度完成": 13, "暂缓实施": 7, "未报送": 1}
+    assert out["pages"] > 100
     assert (tmp_path / "汇总.xlsx").is_file()
     code, out = run("summary", "-w", heshan.root)
     assert code == 1 and "第六次报送" in out and "未报送" in out and "output/完成情况汇总表-2023-01-03.xlsx" in out

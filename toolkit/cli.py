@@ -203,7 +203,7 @@ def status_cmd(workspace, round_name, html, as_json):
     if html:
         from .views.dashboard import write_dashboard
 
-        page = write_dashboard(ws, Path(html), round_name)
+        page = write_dashboard(ws, Path(html), round_name, result)
         if not as_json:
             click.echo(f"看板：{page}")
     if as_json:

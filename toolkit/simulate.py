@@ -31,6 +31,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.writer.excel import ExcelWriter
 
+from .core.assign import rows_of
 from .core.dates import format_cn
 from .core.model import Item
 from .core.schema import DEFAULT_STATUSES, KEY_HEADER, SHEET
@@ -543,54 +544,54 @@ def answers_from_completion(items: list[Item], completion_rows: list[dict], unit
                             statuses: tuple[str, ...] | list[str] = DEFAULT_STATUSES) -> dict[str, dict]:
     """The answers `unit` gives for a round, from sample_workbooks/heshan-2022/completion.json.
 
-    Rows are matched to items by category + number (the title is checked, ★ aside). A row
-    with a `node` goes to the sub-row key `key.N` only when that sub-row has its own unit;
-    node 1 and shared-unit nodes are joined into the item's 进展情况, one per line in node
-    order, with the least complete of their statuses (in `statuses` order).
+    Rows are matched to items by category + number (the title is checked, ★ aside). Node N is
+    the item's N-th row (null or 1: the item row; N ≥ 2: item.subrows[N - 2], key `key.N`),
+    and each text answers its own row. A row without a text of its own gets the text of the row
+    above it when `unit` reports both: Heshan's summary wrote one 完成情况 in a cell merged over
+    the nodes it covers (duban's summary merges such identical answers again).
     status → 完成状态, progress → 进展情况 (both real). Made up for the demo, not in the
     source: 存在问题 for 未按进度完成/暂缓实施 — the text after “存在问题：”, else the clauses
     of the progress text that give a reason (因…, 受…影响, 暂缓, 取消 …), else
-    FALLBACK_PROBLEM; and 完成时间 for 已完成 rows = `due` − `done_days_before` days.
+    FALLBACK_PROBLEM; 完成时间 for 已完成 rows = `due` − `done_days_before` days; and, for a
+    node whose text is its verdict alone, that verdict as 进展情况.
     """
+    texts = _texts_by_node(items, completion_rows)
+    out = {}
+    for item in items:
+        given, covering = texts.get(item.key, {}), None
+        for n, row in enumerate(rows_of(item), start=1):
+            covering = given.get(n, covering)
+            if covering is not None and covering.get("unit") == unit and (n in given or row.lead == unit):
+                out[row.key] = _answer(covering, due, done_days_before, list(statuses))
+    return out
+
+
+def _texts_by_node(items: list[Item], completion_rows: list[dict]) -> dict[str, dict[int, dict]]:
+    """item key → node number → its completion row."""
     by_id = {(fold(it.category or ""), it.number): it for it in items}
-    grouped: dict[str, list[tuple[int, dict]]] = {}
+    out: dict[str, dict[int, dict]] = {}
     for row in completion_rows:
-        if row.get("unit") != unit:
-            continue
         item = by_id.get((fold(row.get("category") or ""), str(row.get("number"))))
         if item is None:
             raise ValueError(f"completion row {row.get('category')} {row.get('number')} matches no item")
         if fold(split_star(row.get("title") or "")[1]) != fold(item.title):
             raise ValueError(f"completion row {row.get('number')}: title “{row.get('title')}” ≠ “{item.title}”")
         node = row.get("node") or 1
-        key = _node_key(item, node)
-        grouped.setdefault(key, []).append((node, row))
-    return {key: _answer(sorted(rows, key=lambda nr: nr[0]), due, done_days_before, list(statuses))
-            for key, rows in grouped.items()}
-
-
-def _node_key(item: Item, node: int) -> str:
-    """Node 1 is the item row; node N ≥ 2 is item.subrows[N - 2] (key `item.N`)."""
-    if node >= 2:
-        if node - 2 >= len(item.subrows):
+        if node > 1 + len(item.subrows):
             raise ValueError(f"item {item.number} has no node {node}")
-        sub = item.subrows[node - 2]
-        if sub.units:
-            return sub.key
-    return item.key
+        out.setdefault(item.key, {})[node] = row
+    return out
 
 
-def _answer(rows: list[tuple[int, dict]], due: dt.date | None, days: int, statuses: list[str]) -> dict:
-    texts = [r["progress"] for _, r in rows if r.get("progress")]
-    found = [r["status"] for _, r in rows if r.get("status")]
-    rank = {s: i for i, s in enumerate(statuses)}
-    answer: dict[str, object] = {PROGRESS: "\n".join(texts)}
-    if found:
-        status = max(found, key=lambda s: rank.get(s, len(statuses)))
+def _answer(row: dict, due: dt.date | None, days: int, statuses: list[str]) -> dict:
+    status = row.get("status")
+    # A node Heshan answered with its verdict alone (已完成。) says so in 进展情况, which a unit
+    # may not leave empty.
+    answer: dict[str, object] = {PROGRESS: row.get("progress") or (f"{status}。" if status else "")}
+    if status:
         answer[STATUS] = status
         if status in NEEDS_PROBLEM:
-            lagging = [r["progress"] for _, r in rows if r.get("status") in NEEDS_PROBLEM]
-            answer[PROBLEMS] = derive_problem("\n".join(lagging))
+            answer[PROBLEMS] = derive_problem(answer[PROGRESS])
         if status == statuses[0] and due is not None:
             answer[DONE_DATE] = due - dt.timedelta(days=days)
     return answer

@@ -20,6 +20,7 @@ from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
+from ..core import state
 from ..store import faults
 from ..store.corrections import record_edits
 from ..store.fsutil import file_sha256
@@ -357,10 +358,10 @@ def _seen_master(seen: Background | None) -> MasterView | None:
 
 
 def _standing_units(ledger: Ledger, result: CollectResult, extra: list[FileResult]) -> None:
-    standing = {u: s["late"] for u, s in ledger.standing(result.round).items()}
-    standing.update({r.unit: r.late for r in extra})
-    result.missing_units = [u for u in result.expected_units if u not in standing]
-    result.late_units = [u for u in result.expected_units if standing.get(u)]
+    standing = ledger.standing(result.round)
+    standing.update({r.unit: {"late": r.late, "file_name": r.name} for r in extra})  # --dry-run's winners
+    states = state.unit_states(result.expected_units, standing)
+    result.missing_units, result.late_units = state.missing_units(states), state.late_units(states)
 
 
 def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:

@@ -1,9 +1,11 @@
-"""Who reports on what (assignments): each unit's rows in a round, with their targets and deadline.
+"""Who reports on what (assignments): an item's reporting rows, and each unit's rows in a round.
 
-The lead unit of an item (牵头单位, the first listed) reports on the item row and the plan nodes
-that share its units; a sub-row with units of its own is reported by its own lead; cooperating
-units too when duban.toml says report.cooperating_units_report = true. generate writes these
-rows, collect checks returned files against them, status and mail count who is missing.
+Every row of the breakdown table is a reporting row with its own answer and status: the item
+row, and each sub-row (a plan node with its own deadline, Heshan style, or a part with a unit
+of its own, Zhanjiang style). A row is reported by the first unit of its own unit cell, else by
+the item's lead (牵头单位, the first listed); cooperating units too when duban.toml says
+report.cooperating_units_report = true. generate writes these rows, collect checks returned
+files against them and merges them, status, summary and mail count who is missing.
 """
 
 from __future__ import annotations
@@ -14,7 +16,42 @@ from dataclasses import dataclass, field
 from .config import Config
 from .model import Item
 from .schema import READ_ONLY
-from .targets import round_targets, round_targets_for_nodes
+from .targets import round_targets
+
+
+@dataclass(frozen=True)
+class Row:
+    """One reporting row of an item: the item row (node None) or its sub-row number `node`
+    (1, 2, … in table order; its key is `item.key` + "." + node + 1)."""
+
+    key: str
+    node: int | None
+    plan: str
+    deadline: str  # the row's own, else the item's last (a node left blank runs to the end)
+    units: tuple[str, ...]  # who answers for it: its own units, else the item's
+
+    @property
+    def lead(self) -> str:
+        return self.units[0] if self.units else ""
+
+    @property
+    def label(self) -> str:
+        """How a sub-row is numbered in the unit's workbook: 26-2 is the item's second row."""
+        return "" if self.node is None else f"-{self.node + 1}"
+
+
+def rows_of(item: Item) -> list[Row]:
+    """The item's reporting rows, in table order."""
+    last = item.final_deadline
+    out = [Row(item.key, None, item.plan or "", item.deadline or last, tuple(item.units))]
+    for n, sub in enumerate(item.subrows, start=1):
+        out.append(Row(sub.key, n, sub.plan or "", sub.deadline or last, tuple(sub.units or item.units)))
+    return out
+
+
+def row_leads(items: list[Item]) -> dict[str, str]:
+    """row key → the unit whose answer the master shows for it."""
+    return {row.key: row.lead for item in items for row in rows_of(item) if row.lead}
 
 
 @dataclass
@@ -26,6 +63,7 @@ class UnitRow:
     deadline: str
     plan: str
     units: str
+    item: str = ""  # the item's own number (a node row's number is the item's + -N)
     previous: dict[str, str] = field(default_factory=dict)  # field → last accepted answer
 
     def read_only(self) -> list[str]:
@@ -37,34 +75,28 @@ def unit_rows(items: list[Item], cfg: Config, due: dt.date) -> dict[str, list[Un
     year = cfg.year or due.year
     out: dict[str, list[UnitRow]] = {}
     for item in items:
-        nodes = [(item.plan, item.deadline)]
-        if item.subrows:
-            nodes += [(s.plan, s.deadline) for s in item.subrows if not s.units]
-        lead_row = _row(item.key, item, nodes, year, due, "、".join(item.units))
-        lead = item.lead_unit
-        if lead:
-            out.setdefault(lead, []).append(lead_row)
-        for sub in item.subrows:
-            if sub.units:
-                row = _row(sub.key, item, [(sub.plan, sub.deadline or item.deadline)], year, due, "、".join(sub.units))
-                out.setdefault(sub.lead_unit, []).append(row)
+        shared = []  # the rows reported by the item's lead: cooperating units answer them too
+        for row in rows_of(item):
+            if not row.lead:
+                continue
+            unit_row = _unit_row(item, row, year, due)
+            out.setdefault(row.lead, []).append(unit_row)
+            if row.units == tuple(item.units):
+                shared.append(unit_row)
         if cfg.cooperating_units_report:
             for unit in item.cooperating:
                 if unit not in item.reporting_units:
-                    out.setdefault(unit, []).append(lead_row)
+                    out.setdefault(unit, []).extend(shared)
     return out
 
 
-def _row(key: str, item: Item, nodes: list[tuple[str, str]], year: int, due: dt.date, units: str) -> UnitRow:
-    if len(nodes) > 1:
-        plan = "\n".join(p for p, _ in nodes if p)
-        targets = round_targets_for_nodes(nodes, due, year)
-        deadline = next((d for _, d in reversed(nodes) if d), item.deadline)
-    else:  # one node, the common case: the same as above with nothing to join or look through
-        plan, deadline = nodes[0]
-        plan = plan or ""
-        targets = round_targets(plan, due, deadlines=[deadline], year=year)
-        deadline = deadline or item.deadline
+def _unit_row(item: Item, row: Row, year: int, due: dt.date) -> UnitRow:
+    targets = round_targets(row.plan, due, deadlines=[row.deadline], year=year)
     title = "★" + item.title if item.star else item.title
-    return UnitRow(key=key, number=item.number, title=title, targets=targets.text, deadline=deadline,
-                   plan=plan, units=units)
+    return UnitRow(key=row.key, number=item.number + row.label, title=title, targets=targets.text,
+                   deadline=row.deadline, plan=row.plan, units="、".join(row.units), item=item.number)
+
+
+def items_of(rows: list[UnitRow]) -> list[tuple[str, str]]:
+    """(number, title) of the items these rows belong to, once each, in order."""
+    return list(dict.fromkeys((r.item or r.number, r.title) for r in rows))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import rounds
-from ..core.assign import UnitRow, unit_rows
+from ..core.assign import UnitRow, items_of, unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
 from ..core.signing import Metadata, row_hash
@@ -107,7 +107,7 @@ def _write_outbox(outbox: Path, units: list[str], rows, cfg: Config, rnd: Round,
             meta.sign(secret)
             write_unit_workbook(path, sheet, meta)
             manifest[unit] = path.name
-            files.append(GeneratedFile(unit, outbox / path.name, [r.number for r in sheet.rows]))
+            files.append(GeneratedFile(unit, outbox / path.name, [n for n, _ in items_of(sheet.rows)]))
         body = {"round": rnd.name, "at": stamp, "files": manifest}
         (staging / MANIFEST).write_text(json.dumps(body, ensure_ascii=False, indent=1), encoding="utf-8")
         _swap(staging, outbox)

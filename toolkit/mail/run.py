@@ -22,10 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.assign import unit_rows
+from ..core.assign import items_of, unit_rows
 from ..core.dates import format_cn
 from ..core.errors import ConfigError
 from ..core.findings import Finding
+from ..core.state import missing_units, unit_states
 from ..store.configfile import DEFAULT_SUBJECTS
 from ..store.fsutil import atomic_path, safe_file_name
 from ..store.ledger import Ledger
@@ -209,7 +210,7 @@ class _Run:
         standing = self.ledger.standing(self.rnd.name)
         rejected = {s["unit"]: s["file_name"] for s in self.ledger.submissions(self.rnd.name) if s["outcome"] == "rejected"}
         letters, outcomes = [], []
-        for unit in [u for u in wanted if u not in standing]:
+        for unit in missing_units(unit_states(wanted, standing)):
             if unit not in manifest:
                 outcomes.append(Outcome(unit, "failed", error=f"本轮还没有为该单位生成报送表；请先运行 duban generate --round {self.rnd.name} --unit {unit}。"))
                 continue
@@ -256,9 +257,9 @@ class _Run:
         return Letter(unit, sub["sha256"], name, attachment, context)
 
     def _context(self, unit: str, attachment: str) -> dict:
-        rows, due = self.rows.get(unit, []), self.rnd.due
+        items, due = items_of(self.rows.get(unit, [])), self.rnd.due
         return {"单位": unit, "标题": self.cfg.title, "轮次": self.rnd.label, "截止日期": format_cn(due),
-                "事项数": len(rows), "事项": [{"序号": r.number, "事项": r.title} for r in rows],
+                "事项数": len(items), "事项": [{"序号": n, "事项": t} for n, t in items],
                 "附件": attachment, "联系人": self.cfg.contact, "今天": format_cn(self.today),
                 "发件人": mailmsg.sender_name(self.settings.sender), "已逾期": self.today > due,
                 "逾期天数": max(0, (self.today - due).days), "剩余天数": max(0, (due - self.today).days)}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..core.assign import row_leads
 from ..core.config import Config
 from ..core.errors import WorkspaceLocked
 from ..core.model import Item
@@ -68,13 +69,7 @@ def corrected(reports: list[dict], corrections: dict[tuple[str, str, str, str], 
 def shown_reports(ledger: Ledger, items: list[Item], cfg: Config) -> dict[str, dict]:
     """key → the report master.xlsx shows in that row: the latest accepted report of the
     row's reporting unit, corrections applied."""
-    reporting = {}
-    for item in items:
-        if item.lead_unit:
-            reporting[item.key] = item.lead_unit
-        for sub in item.subrows:
-            if sub.lead_unit:
-                reporting[sub.key] = sub.lead_unit
+    reporting = row_leads(items)
     shown = {}
     for rep in corrected(ledger.current_reports(), ledger.corrections()):  # oldest round first
         if reporting.get(rep["key"]) == rep["unit"]:

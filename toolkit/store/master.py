@@ -56,7 +56,7 @@ def _row_values(item: Item, sub, index: int) -> dict[str, str]:
                       other_units="、".join(item.other_units))
         values.update({f"extra:{k}": v for k, v in item.extras.items()})
     else:
-        values.update(key=sub.key, plan=sub.plan, deadline=sub.deadline or item.deadline, unit=sub.lead_unit,
+        values.update(key=sub.key, plan=sub.plan, deadline=sub.deadline or item.deadline, unit=sub.lead_unit or item.lead_unit,
                       other_units="、".join(sub.units[1:]))
     return values
 

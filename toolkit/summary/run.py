@@ -24,7 +24,7 @@ from ..core.config import Config
 from ..core.errors import ConfigError
 from ..core.model import Item
 from ..core.rounds import Round
-from ..core.state import Answer, Reporting
+from ..core.state import Answer, Reporting, answers_by_key
 from ..core.text import shorten
 from ..store import corrections
 from ..store.fsutil import atomic_path
@@ -45,9 +45,10 @@ class SummaryResult:
     xlsx: Path
     pdf: Path | None
     table: SummaryTable
-    status_counts: dict[str, int]  # items per status, best first, 未报送 last
+    status_counts: dict[str, int]  # items per status by the one rule, best first, 未报送 last
     unreported: list[Reporting]
     overdue: int
+    pages: int  # of the summary sheet as printed (the PDF's layout when one was made)
 
     @property
     def exit_code(self) -> int:
@@ -56,8 +57,10 @@ class SummaryResult:
 
     def to_json(self) -> dict:
         return {"round": self.round.name, "xlsx": str(self.xlsx), "pdf": str(self.pdf) if self.pdf else None,
+                "pages": self.pages, "counts": self.status_counts,
                 "items": len(self.table.items), "status_counts": self.status_counts, "overdue": self.overdue,
-                "unreported": [{"number": r.item.number, "title": r.item.title, "unit": r.lead} for r in self.unreported]}
+                "unreported": [{"number": r.item.number, "node": r.node, "title": r.item.title, "unit": r.lead}
+                               for r in self.unreported]}
 
     def lines(self) -> list[str]:
         """What the clerk reads in the terminal."""
@@ -110,12 +113,12 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
     stats = stats_mod.compute(table, cfg, rnd)
     xlsx, pdf_path = output_paths(ws, rnd, output, pdf)
     with atomic_path(xlsx) as tmp:
-        write_workbook(tmp, table, scfg, stats)
+        pages = write_workbook(tmp, table, scfg, stats)
     if pdf_path is not None:
-        write_pdf(pdf_path, build, scfg, xlsx)
+        pages = write_pdf(pdf_path, build, scfg, xlsx)
     rows = [r for b in table.items for r in b.rows]
     return SummaryResult(rnd, xlsx, pdf_path, table, stats.item_counts(), [r for r in rows if not r.answers],
-                         len(stats.overdue))
+                         len(stats.overdue), pages)
 
 
 def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
@@ -124,15 +127,12 @@ def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]
         corrections.record_edits_if_free(ws, ledger, "summary")
         reports = corrections.reports(ws, ledger, rnd.name)
         notes = ledger.meta("notes")
-    answers: dict[str, list[Answer]] = {}
-    for rep in reports:
-        answers.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"]))
-    return items, answers, notes
+    return items, answers_by_key(reports), notes
 
 
-def write_pdf(target: Path, build, scfg: SummaryConfig, xlsx: Path) -> None:
+def write_pdf(target: Path, build, scfg: SummaryConfig, xlsx: Path) -> int:
     """The summary sheet alone (the statistics stay in the workbook), laid out for the program
-    that prints it, printed to `target`. `build(renderer)` makes the table."""
+    that prints it, printed to `target`; returns its pages. `build(renderer)` makes the table."""
     renderer = pdf_renderer()
     if renderer is None:
         raise OfficeMissing(f"汇总表已写出（{xlsx}），但没有找到 LibreOffice，也没有可用的 Excel，无法转换为 PDF；"
@@ -141,7 +141,8 @@ def write_pdf(target: Path, build, scfg: SummaryConfig, xlsx: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="duban-summary-") as tmp:
         source = Path(tmp) / f"{target.stem}.xlsx"
         default_font = PRINT_DEFAULT_FONT if renderer == "libreoffice" else None
-        write_workbook(source, build(renderer=renderer), scfg, None, default_font)
+        pages = write_workbook(source, build(renderer=renderer), scfg, None, default_font)
         made = to_pdf(source, Path(tmp) / "pdf", renderer)
         with atomic_path(target) as out:
             shutil.copyfile(made, out)
+    return pages

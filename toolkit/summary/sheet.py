@@ -13,7 +13,6 @@ import itertools
 import math
 from pathlib import Path
 
-from ..core.state import nodes_of
 from ..store.summaryconfig import SummaryConfig
 from .columns import Column
 from .stats import write_sheet
@@ -27,6 +26,7 @@ from .table import (
     SummaryTable,
     item_value,
     merged_cells,
+    own_deadline,
     row_value,
     spans,
 )
@@ -46,9 +46,10 @@ PRINT_DEFAULT_FONT = ("Noto Sans Mono CJK SC", 10.5)
 
 
 def write_workbook(path: Path, table: SummaryTable, scfg: SummaryConfig, stats,
-                   default_font: tuple[str, float] | None = None) -> None:
-    """The summary sheet, and with `stats` the statistics sheets (summary.stats).
-    `default_font` (name, size) is the workbook's default font; the body font when None."""
+                   default_font: tuple[str, float] | None = None) -> int:
+    """The summary sheet, and with `stats` the statistics sheets (summary.stats); returns the
+    pages the summary sheet prints on. `default_font` (name, size) is the workbook's default
+    font; the body font when None."""
     import xlsxwriter
 
     name, size = default_font or (scfg.body_font, scfg.body_size)
@@ -57,10 +58,11 @@ def write_workbook(path: Path, table: SummaryTable, scfg: SummaryConfig, stats,
                                          "default_format_properties": {"font_name": name, "font_size": size}})
     wb.set_properties({"title": table.title, "subject": table.subtitle, "author": "duban"})
     styles = Styles(wb, scfg)
-    SummarySheet(wb.add_worksheet(SHEET), styles, table).write()
+    pages = SummarySheet(wb.add_worksheet(SHEET), styles, table).write()
     if stats is not None:
         write_sheet(wb, styles, stats, table)
     wb.close()
+    return pages
 
 
 def page_height(cols: list[Column]) -> float:
@@ -122,7 +124,8 @@ class SummarySheet:
         self.m = table.metrics
         self.r = 0
 
-    def write(self) -> None:
+    def write(self) -> int:
+        """The sheet; returns how many pages it prints on."""
         for c, col in enumerate(self.cols):
             self.ws.set_column(c, c, col.width)
         first = self._banner(self.t.title, self.st.title, self.st.scfg.title_size * self.m.spacing + 14)
@@ -146,6 +149,7 @@ class SummarySheet:
                 self._banner(block, self.st.body(align="left"), heights[k][0])
         self.ws.set_h_pagebreaks(breaks)
         page_setup(self.ws, header_row)
+        return len(breaks) + 1
 
     # -- heights ---------------------------------------------------------------------------------
     def _heights(self, block) -> list[float]:
@@ -204,7 +208,6 @@ class SummarySheet:
         """Rows a..b-1 of an item, merged within themselves; a part after the first repeats the
         item's cells (fitted to its height) and leaves a node begun above blank."""
         lines, top = block.lines[a:b], self.r + a
-        nodes = nodes_of(block.item)
         first_line = {}
         for n, line in enumerate(block.lines):
             first_line.setdefault(line.node, n)
@@ -215,9 +218,9 @@ class SummarySheet:
                 self._completion(c, top, lines)
             elif col.id in NODE_COLUMNS:
                 for s, e in spans(lines, key=lambda x: x.node):
-                    node = nodes[lines[s].node]
+                    node = block.rows[lines[s].node]
                     shown = first_line[lines[s].node] == a + s
-                    value = (plan_runs(node.plan) if col.id == "plan" else node.deadline) if shown else ""
+                    value = (plan_runs(node.plan) if col.id == "plan" else own_deadline(node)) if shown else ""
                     self._put(top + s, top + e, c, value, "left" if col.id == "plan" else "center")
             elif col.id in ROW_COLUMNS:
                 for s, e in spans(lines, key=lambda x: x.owner):

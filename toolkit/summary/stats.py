@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from ..core import schema
 from ..core.dates import format_cn
-from ..core.state import UNREPORTED, item_status, status_rank
-from ..core.targets import plan_year, split_deadline_cell
+from ..core.state import count_statuses, item_status, overdue, status_order, status_rank
 from ..store.workspace import Config, Round
 from .styles import Styles, page_setup
 from .table import SummaryTable
@@ -34,8 +33,7 @@ class Stats:
     items: object  # DataFrame, one row per item
 
     def item_counts(self) -> dict[str, int]:
-        counts = self.items["status"].value_counts()
-        return {s: int(counts.get(s, 0)) for s in self.order}
+        return count_statuses(list(self.items["status"]), self.order)
 
 
 def compute(table: SummaryTable, cfg: Config, rnd: Round) -> Stats:
@@ -45,16 +43,15 @@ def compute(table: SummaryTable, cfg: Config, rnd: Round) -> Stats:
     items = pd.DataFrame(_item_records(table, rank), columns=["category", "leader", "status"])
     rows = pd.DataFrame(_row_records(table, cfg, rnd),
                         columns=["category", "number", "title", "unit", "deadline", "status", "problems", "overdue"])
-    present = set(items["status"]) | set(rows["status"])
-    order = sorted(set(cfg.statuses) | present | {UNREPORTED}, key=rank)
+    order = status_order(cfg.statuses, set(items["status"]) | set(rows["status"]))
     tables = [("一、总体情况（按事项计）", _crosstab(items.assign(all=f"全部事项（{len(items)}项）"), "all", order))]
     for title, frame, column in (("二、按分类（按事项计）", items, "category"),
                                  ("三、按分管领导（按事项计）", items, "leader"),
                                  ("四、按责任单位（按各单位报送的行计，分项由其责任单位计）", rows, "unit")):
         if (frame[column] != NO_GROUP[column]).any():  # a table without categories gets no category table
             tables.append((title, _crosstab(frame, column, order)))
-    overdue = rows[rows["overdue"]].drop(columns="overdue").reset_index(drop=True)
-    return Stats(rnd, order, tables, overdue, items)
+    past = rows[rows["overdue"]].drop(columns="overdue").reset_index(drop=True)
+    return Stats(rnd, order, tables, past, items)
 
 
 def _item_records(table: SummaryTable, rank) -> list[tuple]:
@@ -68,17 +65,14 @@ def _category(text: str | None) -> str:
 
 
 def _row_records(table: SummaryTable, cfg: Config, rnd: Round) -> list[tuple]:
-    year = cfg.year or plan_year(rnd.due)
     out = []
     for block in table.items:
         item = block.item
         for rep in block.rows:
-            dates = split_deadline_cell(rep.deadline, year)
-            passed = bool(dates) and max(d.day for d in dates) <= rnd.due
             problems = "\n".join(str(a.fields.get(schema.PROBLEMS) or "") for a in rep.answers if a.fields.get(schema.PROBLEMS))
             out.append((_category(item.category), item.number, ("★" if item.star else "") + item.title,
                         rep.lead or NO_GROUP["unit"], rep.deadline, rep.status, problems,
-                        passed and rep.status != cfg.done_status))
+                        overdue(rep, rnd, cfg)))
     return out
 
 

@@ -13,20 +13,22 @@ from ..core.config import Config
 from ..core.dates import format_cn
 from ..core.model import Item
 from ..core.rounds import Round
-from ..core.state import Answer, Node, Reporting, nodes_of, reportings, status_rank
+from ..core.state import Answer, Reporting, reportings, status_rank
 from ..store.summaryconfig import DEFAULT_NOTES, SummaryConfig
 from .columns import Column, resolve_columns
 from .text import PIECE_LINES, Metrics, Paragraph, completion, plain, split_long
 
 # -- layout: the physical rows of an item ----------------------------------------------------------
 
+NODE_COLUMNS = ("plan", "deadline")
+
 
 @dataclass
 class Line:
     """One physical row of an item: a node's row or a continuation of it."""
 
-    node: int
-    owner: str
+    node: int  # index of the item's reporting row
+    owner: str  # key of the row whose 完成情况 it shows
     piece: list[Paragraph]  # what of the owner's 完成情况 this row shows
     lines: int = 1  # height in text lines
 
@@ -57,31 +59,48 @@ def pack(paragraphs: list[Paragraph], slots: list[int], base: list[int], need, m
     return out
 
 
-def item_lines(item: Item, owners: dict[str, list[Paragraph]], cols: list[Column], metrics: Metrics) -> list[Line]:
-    """The item's physical rows with heights: node rows, continuation rows where text overflows."""
-    nodes = nodes_of(item)
-    node_cols = [c for c in cols if c.id in ("plan", "deadline")]
-    base = [max([_cell_lines(n, c, metrics) for c in node_cols], default=1) for n in nodes]
+def owners_of(rows: list[Reporting]) -> list[str]:
+    """Whose 完成情况 each row shows. A row answered exactly as the row above it (the same unit,
+    the same words: a unit reporting on several nodes together) joins that row's cell, as the
+    merged cells of Heshan's summary do; every other row shows its own."""
+    out: list[str] = []
+    for i, row in enumerate(rows):
+        same = i > 0 and row.answers and row.answers == rows[i - 1].answers
+        out.append(out[-1] if same else row.key)
+    return out
+
+
+def item_lines(rows: list[Reporting], owners: dict[str, list[Paragraph]], owner: list[str], cols: list[Column],
+               metrics: Metrics) -> list[Line]:
+    """The item's physical rows with heights: node rows, continuation rows where text overflows.
+    `owners`: each shown 完成情况 by its row's key; `owner`: whose 完成情况 each row shows."""
+    node_cols = [c for c in cols if c.id in NODE_COLUMNS]
+    base = [max([_cell_lines(r, c, metrics) for c in node_cols], default=1) for r in rows]
     width = next((c.width for c in cols if c.id == "completion"), None)
-    pieces = {i: [[]] for i in range(len(nodes))}
+    pieces = {i: [[]] for i in range(len(rows))}
     max_lines = metrics.max_lines
     if width is not None:  # rows of at most PIECE_LINES of 完成情况, so that pages can part them
         def need(p):
             return metrics.lines(plain([p]), width)
 
-        for owner, paragraphs in owners.items():
-            slots = [i for i, n in enumerate(nodes) if n.owner == owner]
+        for key, paragraphs in owners.items():
+            slots = [i for i, k in enumerate(owner) if k == key]
             cut = [q for p in paragraphs for q in split_long(p, width, metrics, PIECE_LINES)]
             pieces.update(pack(cut, slots, base, need, PIECE_LINES))
     lines = []
-    for i, node in enumerate(nodes):
-        rows = pieces[i] + [[] for _ in range(math.ceil(base[i] / max_lines) - len(pieces[i]))]
-        lines += [Line(i, node.owner, p, metrics.lines(plain(p), width) if p else 1) for p in rows]
+    for i in range(len(rows)):
+        parts = pieces[i] + [[] for _ in range(math.ceil(base[i] / max_lines) - len(pieces[i]))]
+        lines += [Line(i, owner[i], p, metrics.lines(plain(p), width) if p else 1) for p in parts]
     return lines
 
 
-def _cell_lines(node: Node, col: Column, metrics: Metrics) -> int:
-    return metrics.lines(node.plan if col.id == "plan" else node.deadline, col.width)
+def own_deadline(row: Reporting) -> str:
+    """The deadline cell as the table writes it (a node's may be empty)."""
+    return row.item.deadline if row.node is None else row.item.subrows[row.node - 1].deadline
+
+
+def _cell_lines(row: Reporting, col: Column, metrics: Metrics) -> int:
+    return metrics.lines(row.plan if col.id == "plan" else own_deadline(row), col.width)
 
 
 def spans(lines: list[Line], key) -> list[tuple[int, int]]:
@@ -177,8 +196,9 @@ def build_table(items: list[Item], answers: dict[str, list[Answer]], cfg: Config
     for i, item in enumerate(items):
         blocks += groups.get(i, [])
         rows = reportings(item, answers, rank)
-        owners = {r.key: completion(r, scfg.text_fields, cfg.statuses) for r in rows}
-        lines = item_lines(item, owners, cols, metrics)
+        owner = owners_of(rows)
+        owners = {r.key: completion(r, scfg.text_fields, cfg.statuses) for r in rows if r.key in owner}
+        lines = item_lines(rows, owners, owner, cols, metrics)
         _fit_merged(lines, item, rows, cols, metrics)
         blocks.append(ItemBlock(item, rows, lines))
     title = scfg.title or f"{cfg.title}完成情况汇总表"
@@ -187,7 +207,6 @@ def build_table(items: list[Item], answers: dict[str, list[Answer]], cfg: Config
 
 
 ITEM_COLUMNS = ("number", "title", "leader", "implementing", "cooperating")
-NODE_COLUMNS = ("plan", "deadline")
 ROW_COLUMNS = ("lead_unit", "status", "completed_on", "remarks")
 
 
@@ -195,11 +214,10 @@ def merged_cells(lines: list[Line], item: Item, rows: list[Reporting], cols: lis
                  metrics: Metrics) -> list[tuple[tuple[int, int], int]]:
     """Every merged cell of an item as ((first, last) line, text lines it needs): one per node
     (plan, deadline), per run of a reporting row (责任单位 …), and the item's own (序号, 项目名称)."""
-    nodes = nodes_of(item)
     by_key = {r.key: r for r in rows}
     out = []
     for span in spans(lines, key=lambda x: x.node):
-        node = nodes[lines[span[0]].node]
+        node = rows[lines[span[0]].node]
         out.append((span, max((_cell_lines(node, c, metrics) for c in cols if c.id in NODE_COLUMNS), default=1)))
     for span in spans(lines, key=lambda x: x.owner):
         rep = by_key[lines[span[0]].owner]

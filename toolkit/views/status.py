@@ -1,12 +1,19 @@
-"""status: the merged state of a round, for the terminal, scripts (--json) and the dashboard."""
+"""status: the merged state of a round, for the terminal, scripts (--json) and the dashboard.
+
+Every status shown is the one rule's (core.state): each reporting row's, each item's from its
+rows, the round's counts, each unit's submission.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from ..core import schema
 from ..core.assign import unit_rows
 from ..store import corrections
+from ..core.model import Item
+from ..core.rounds import Round
+from ..core.state import Reporting, answers_by_key, count_statuses, item_status, reportings, status_rank, unit_states
 from ..store.ledger import Ledger
 from ..store.workspace import Workspace
 
@@ -16,40 +23,45 @@ REPORT_KEYS = {"status": schema.STATUS, "progress": schema.PROGRESS, "problems":
 
 @dataclass
 class Status:
-    round: str
-    items: list[dict]
+    rnd: Round
+    items: list[dict]  # as `status --json` shows them, in table order
+    counts: dict[str, int]  # items per status, best first, 未报送 last
     units: list[dict]
+    rows: dict[str, list[Reporting]]  # item key → its reporting rows, with answers and status
+
+    @property
+    def round(self) -> str:
+        return self.rnd.name
 
     def to_json(self) -> dict:
-        return {"round": self.round, "items": self.items, "units": self.units}
+        return {"round": self.round, "items": self.items, "counts": self.counts, "units": self.units}
 
 
 def status(ws: Workspace, round_name: str | None = None) -> Status:
     cfg = ws.config()
     rnd = ws.round(round_name, cfg)
-    rnd_name, due = rnd.name, rnd.due
     with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
-        reports = corrections.reports(ws, ledger, rnd_name)  # never writes: unrecorded edits applied on the fly
-        standing = ledger.standing(rnd_name)
-    by_key: dict[str, list[dict]] = {}
-    for rep in reports:
-        by_key.setdefault(rep["key"], []).append(rep)
-    out_items = [_item(item, by_key) for item in items]
-    expected = list(unit_rows(items, cfg, due)) if due else sorted({u for it in items for u in it.reporting_units})
-    units = [{"name": u, "submitted": u in standing, "late": bool(standing.get(u, {}).get("late")),
-              "file": standing.get(u, {}).get("file_name")} for u in expected]
-    return Status(rnd_name, out_items, units)
+        # never writes: the clerk's unrecorded edits in master.xlsx are applied on the fly
+        answers = answers_by_key(corrections.reports(ws, ledger, rnd.name))
+        standing = ledger.standing(rnd.name)
+    rank = status_rank(cfg.statuses)
+    rows = {item.key: reportings(item, answers, rank) for item in items}
+    out_items = [_item(item, rows[item.key], item_status(rows[item.key], rank)) for item in items]
+    counts = count_statuses([i["status"] for i in out_items], cfg.statuses)
+    units = [asdict(s) for s in unit_states(list(unit_rows(items, cfg, rnd.due)), standing)]
+    return Status(rnd, out_items, counts, units, rows)
 
 
-def _item(item, by_key) -> dict:
+def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
     reports = []
-    for key in [item.key] + [s.key for s in item.subrows]:
-        for rep in by_key.get(key, []):
-            entry = {"unit": rep["unit"]}
-            entry.update({k: rep["fields"].get(v, "") for k, v in REPORT_KEYS.items()})
-            entry["file"] = rep["file"]
+    for row in rows:
+        for answer in row.answers:
+            entry = {"unit": answer.unit, "node": row.node}
+            entry.update({k: answer.fields.get(v, "") for k, v in REPORT_KEYS.items()})
+            entry["file"] = answer.file
             reports.append(entry)
     return {"key": item.key, "number": item.number, "title": item.title, "category": item.category or "",
             "leader": item.leader, "lead_unit": item.lead_unit, "units": item.reporting_units,
-            "other_units": item.other_units, "deadline": item.final_deadline, "reports": reports}
+            "other_units": item.other_units, "deadline": item.final_deadline, "status": status_,
+            "reports": reports}

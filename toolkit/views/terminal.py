@@ -131,18 +131,16 @@ def collect_summary(result, root) -> None:
 
 
 def status_summary(result) -> None:
-    submitted = [u for u in result.units if u["submitted"]]
+    """The round's units and its items per status (the one rule's counts, as the summary's)."""
     missing = [u["name"] for u in result.units if not u["submitted"]]
     late = [u["name"] for u in result.units if u["late"]]
-    console.print(f"{result.round} 一轮：应报 {len(result.units)} 个单位，已报 {len(submitted)}，缺报 {len(missing)}，迟报 {len(late)}")
-    counts = Counter(r["status"] or "（未填）" for it in result.items for r in it["reports"][:1])
-    unreported = sum(1 for it in result.items if not it["reports"])
-    table = Table(title="事项完成状态", show_header=True)
+    console.print(f"{result.round} 一轮：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
+                  f"缺报 {len(missing)}，迟报 {len(late)}")
+    table = Table(title="事项完成状态（按事项计）", show_header=True)
     table.add_column("状态")
     table.add_column("事项数", justify="right")
-    for name, n in counts.most_common():
+    for name, n in result.counts.items():
         table.add_row(name, str(n))
-    table.add_row("未报送", str(unreported))
     console.print(table)
     if missing:
         console.print("[red]缺报[/red]：" + "、".join(missing))
