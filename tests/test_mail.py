@@ -393,7 +393,7 @@ def test_corrections_still_go_out_after_a_later_collect_rewrote_the_report(ws, b
 @pytest.mark.parametrize("report", ["deleted", "junk"])
 def test_correction_drafts_come_from_the_ledger_whatever_became_of_report_xlsx(ws, run, tmp_path, report):
     """The ledger is the truth: report.xlsx is a view, never read back."""
-    fill_and_collect(ws, tmp_path / "inbox", {DGRC: [{"完成状态": "完成了"}, {}], OFFICE: [{"进展情况": "无"}], EDU: [{}]})
+    fill_and_collect(ws, tmp_path / "inbox", {DGRC: [{"完成状态": "完成了"}] + [{}] * 99, OFFICE: [{"进展情况": "无"}], EDU: [{}]})
     path = ws.round_dir(ROUND) / "report.xlsx"
     path.unlink() if report == "deleted" else path.write_bytes(b"PK\x03\x04 not a workbook")
     code, out = run("mail", "-w", ws.root, "--round", ROUND, "--corrections", "--drafts", "--json")
