@@ -42,6 +42,7 @@ def test_dashboard_lights_warnings_and_escaped_texts(rnd, run):
     assert cards == {"green": "1", "yellow": "1", "red": "7"}
     assert status_counts(html) == {"已完成": 1, "基本按进度完成": 1, "未按进度完成": 1, "暂缓实施": 0, "未报送": 6}
     assert "红色预警（7 项）" in html and "未按进度完成" in html and "未报送" in html
+    assert html.count("已全部完成。") == 1  # GDP's four done nodes say the same: shown once, not four times
     assert "缺报单位：" in html and "市委办公室" in html
     # a node past its deadline and not done makes its item red, whatever the item's status
     rnd.fill(EDU, name="again.xlsx", answers=rnd.answers(EDU), saved_at=dt.datetime(2022, 7, 2))

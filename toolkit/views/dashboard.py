@@ -44,7 +44,9 @@ def build(ws: Workspace, round_name: str | None = None, st: Status | None = None
     items = []
     for item in st.items:
         colour, why = light(item["status"], st.rows[item["key"]], cfg, st.rnd)
-        items.append({**item, "light": colour, "light_cn": LIGHTS[colour], "why": why})
+        # Nodes one unit answered with the same text show it once (as the summary merges them).
+        progress = list(dict.fromkeys(r["progress"] for r in item["reports"] if r["progress"]))
+        items.append({**item, "light": colour, "light_cn": LIGHTS[colour], "why": why, "progress": progress})
     lights = Counter(i["light"] for i in items)
     return {
         "title": cfg.title, "round": st.round, "label": st.rnd.label, "due": st.rnd.due.isoformat(),
