@@ -37,7 +37,7 @@ def run_demo(root: Path) -> None:
     ws, result = init_workspace(root, sample_path("heshan-2022"))
     (ws.root / MARKER).write_text("demo\n", encoding="utf-8")
     import_summary(result, f"工作区：{ws.root}")
-    console.rule(f"2. 生成各单位的报送表（{DEMO_ROUND} 一轮）")
+    console.rule(f"2. 生成各单位的报送表（截止 {DEMO_ROUND} 的一轮）")
     generated = generate(ws, DEMO_ROUND)
     generate_summary(generated)
     console.rule("3. 写邮件草稿（双击 .eml 用 Outlook 打开即可发送）")

@@ -134,7 +134,7 @@ def status_summary(result) -> None:
     """The round's units and its items per status (the one rule's counts, as the summary's)."""
     missing = [u["name"] for u in result.units if not u["submitted"]]
     late = [u["name"] for u in result.units if u["late"]]
-    console.print(f"{result.round} 一轮：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
+    console.print(f"{result.rnd.label}（截止 {result.rnd.name}）：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
                   f"缺报 {len(missing)}，迟报 {len(late)}")
     table = Table(title="事项完成状态（按事项计）", show_header=True)
     table.add_column("状态")
