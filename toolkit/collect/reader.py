@@ -71,7 +71,7 @@ def is_ignored(path: Path) -> bool:
 def load(path: Path) -> tuple[bytes, os.stat_result]:
     """A returned file's bytes, read from disk once, and its stat; raises Unreadable (and
     reads nothing) when it is empty or far too large for a workbook."""
-    with open(path, "rb", buffering=0) as f:  # read whole: a buffer would only be in the way
+    with open(path, "rb") as f:
         stat = os.fstat(f.fileno())
         if stat.st_size == 0:
             raise Unreadable("empty-file", f"文件“{path.name}”是空的（0 字节），请联系该单位重新发送。")
@@ -294,8 +294,7 @@ _NANOSECONDS = re.compile(r"\.(\d{6})\d+")
 def _local(text: str) -> dt.datetime | None:
     """ISO time → naive local time; a time without zone is taken as local already (ODS)."""
     text = text.replace("Z", "+00:00")
-    if "." in text:  # the pattern starts with a dot: without one there is nothing to cut
-        text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
+    text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
     stamp = dt.datetime.fromisoformat(text)
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone().replace(tzinfo=None)

@@ -209,7 +209,6 @@ def _file_job(context, path: Path) -> FileResult:
             failure = e
     if failure is not None:
         result = _unreadable(run, path, name, sha, failure)
-    result.path = None  # lighter to send back; the parent puts it back
     return result
 
 
@@ -367,7 +366,6 @@ def _record(run: _Run, results: list[FileResult]) -> None:
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
-    root = os.path.join(str(run.ws.root), "")  # archived paths start with it: cut, not os.path.relpath
     submissions, reports = [], []
     ledger = Ledger(run.ws.ledger_path)
     try:
@@ -381,8 +379,7 @@ def _record(run: _Run, results: list[FileResult]) -> None:
                     if old and old["sha256"] != r.sha256:
                         ledger.set_outcome(old["sha256"], r.round, "superseded")
                     reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
-                path = str(archived[r.name])
-                submissions.append(_submission(r, path[len(root):] if path.startswith(root) else os.path.relpath(path, root), received))
+                submissions.append(_submission(r, os.path.relpath(archived[r.name], run.ws.root), received))
             ledger.add_submissions(submissions)
             ledger.add_reports(reports)
     finally:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import pickle
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -121,8 +120,8 @@ class _Slot:
         # idle, or awaits the context that does not exist yet.
         self.deadline = None if awaiting else time.monotonic() + START_LIMIT
 
-    def send_context(self, pickled: bytes) -> None:
-        self.conn.send_bytes(pickled)
+    def send_context(self, context) -> None:
+        self.conn.send(("context", context))
         self.deadline = time.monotonic() + START_LIMIT
 
     def give(self, chunk: list[tuple[int, str]], alone: bool = False) -> None:
@@ -171,7 +170,6 @@ class Workers:
         self.ctx = mp.get_context(start_method())
         self.size = max(1, workers or os.cpu_count() or 1)
         self.slots: list[_Slot] = []
-        self._context: bytes | None = None  # pickled once, for every worker started afresh
 
     def warm(self, count: int | None = None) -> Workers:
         """Start the workers now where they start afresh (`count` of them, at most the pool's size)."""
@@ -198,10 +196,9 @@ class Workers:
         if self.ctx.get_start_method() == "fork":
             self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
         else:
-            self._context = pickle.dumps(("context", context), protocol=pickle.HIGHEST_PROTOCOL)
             self.warm(len(paths))  # not warmed before: no more workers than files
             for slot in self.slots:
-                slot.send_context(self._context)
+                slot.send_context(context)
         n = len(self.slots)
         chunk = max(1, min(16, len(paths) // (n * 4)))
         spawn = lambda: self._start(context)  # noqa: E731
@@ -222,7 +219,7 @@ class Workers:
         if self.ctx.get_start_method() == "fork":
             return _Slot(self.ctx, self.memory, self.job, context, self.time_limit)
         slot = self._afresh()
-        slot.send_context(self._context)
+        slot.send_context(context)
         return slot
 
     def close(self) -> None:
