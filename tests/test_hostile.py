@@ -247,22 +247,23 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
     assert all(out[i] == names[i] for i in range(40) if i not in (5, 23, 31))
 
 
-def test_workers_started_early_and_never_given_work_leave_on_their_own(monkeypatch):
-    """collect starts its workers before it knows whether any file needs reading (where they
-    start afresh, as on Windows): stopped unused, they leave by themselves, not killed."""
-    monkeypatch.setenv("DUBAN_START", "spawn")
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_leave_on_their_own_when_the_reading_is_done(tmp_path, monkeypatch, start):
+    """Stopped, each worker leaves by itself (exit code 0), however long it took to start:
+    none is killed."""
+    monkeypatch.setenv("DUBAN_START", start)
     from toolkit.collect.sandbox import Workers
 
-    pool = Workers(_flaky_job, workers=2).warm()
-    processes = [slot.process for slot in pool.slots]
-    assert len(processes) == 2 and all(p.is_alive() for p in processes)
-    pool.close()
+    with Workers(_flaky_job, workers=2) as pool:
+        out = dict(pool.read([tmp_path / f"f{i}.xlsx" for i in range(4)], "context"))
+        processes = [slot.process for slot in pool.slots]
+    assert out == {i: f"f{i}.xlsx" for i in range(4)}
     assert [p.exitcode for p in processes] == [0, 0]
 
 
 def test_workers_started_afresh_for_one_file_are_one(tmp_path, monkeypatch):
-    """Not warmed beforehand, a pool starts no more workers than there are files (a process
-    started afresh costs a quarter of a second)."""
+    """A pool starts no more workers than there are files (a process started afresh costs
+    a quarter of a second)."""
     monkeypatch.setenv("DUBAN_START", "spawn")
     from toolkit.collect.sandbox import Workers
 

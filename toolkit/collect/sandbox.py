@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -18,7 +19,6 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..core.errors import DubanError
-from .background import start_method
 from .reader import Unreadable
 
 # Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
@@ -30,6 +30,12 @@ TIME_LIMIT = 30.0
 START_LIMIT = 120.0
 READY = "ready"
 MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per worker
+
+
+def start_method() -> str:
+    """How new processes start here: fork is cheap on Linux; Windows and macOS start them
+    afresh (DUBAN_START=spawn tests that path on Linux)."""
+    return os.environ.get("DUBAN_START") or ("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _limit_memory(limit: int) -> None:
@@ -54,17 +60,11 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn, memory: int, parent: int, job, context, awaiting: bool = False) -> None:
+def _worker(conn, memory: int, parent: int, job, context) -> None:
     """Run `job(context, path)` on the files the parent sends, a chunk at a time, until
-    it sends None; answer each chunk with a list of tuples, one per file. A worker started
-    before the context existed (awaiting) is sent ("context", context) first. Once it holds
-    the context it tells the parent it is ready: only then does its clock start."""
+    it sends None; answer each chunk with a list of tuples, one per file. It first tells
+    the parent it is ready (started, its context unpickled): only then does its clock start."""
     _limit_memory(memory)
-    if awaiting:
-        message = _next(conn, parent)
-        if message is None:  # stopped before there was anything to read
-            return
-        context = message[1]
     conn.send(READY)
     while (chunk := _next(conn, parent)) is not None:
         # One answer per chunk, not per file: each answer wakes the parent, and a wake-up per
@@ -107,22 +107,18 @@ class WorkersWontStart(DubanError):
 class _Slot:
     """One worker and the files it has been given and not yet answered, in order."""
 
-    def __init__(self, ctx, memory: int, job, context, time_limit: float, awaiting: bool = False):
+    def __init__(self, ctx, memory: int, job, context, time_limit: float):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context, awaiting), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context), daemon=True)
         self.process.start()
         child.close()
         self.time_limit = time_limit
         self.tasks: deque[tuple[int, str]] = deque()
         self.alone = False  # holds one suspect and nothing else: if it dies, that file did it
         self.ready = False  # it holds the context and waits for files; only then is it given any
-        # When the worker must next be heard from (started, or answered): None while it is
-        # idle, or awaits the context that does not exist yet.
-        self.deadline = None if awaiting else time.monotonic() + START_LIMIT
-
-    def send_context(self, context) -> None:
-        self.conn.send(("context", context))
-        self.deadline = time.monotonic() + START_LIMIT
+        # When the worker must next be heard from: to say it is ready, then to answer the
+        # files in hand; None while it is idle.
+        self.deadline: float | None = time.monotonic() + START_LIMIT
 
     def give(self, chunk: list[tuple[int, str]], alone: bool = False) -> None:
         if not self.tasks:  # a chunk given ahead does not restart the clock of the one being read
@@ -159,27 +155,15 @@ class _Slot:
 
 
 class Workers:
-    """The worker processes of one read(). Where a process starts afresh (Windows, macOS:
-    a new interpreter imports duban and unpickles its job, a quarter of a second each),
-    warm() starts them at once, so they start up while the caller prepares what they will
-    need; the context then follows through the pipe. Where they fork, they are forked when
-    read() is called, with the context in their memory already."""
+    """The worker processes of one read(), started when it is called: forked where that is
+    cheap (Linux), with the context in their memory already; elsewhere started afresh, a
+    new interpreter that imports duban and unpickles the job and context."""
 
     def __init__(self, job, workers: int | None = None, time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
         self.job, self.time_limit, self.memory = job, time_limit, memory
         self.ctx = mp.get_context(start_method())
         self.size = max(1, workers or os.cpu_count() or 1)
         self.slots: list[_Slot] = []
-
-    def warm(self, count: int | None = None) -> Workers:
-        """Start the workers now where they start afresh (`count` of them, at most the pool's size)."""
-        if self.ctx.get_start_method() != "fork" and not self.slots:
-            self.slots = [self._afresh() for _ in range(min(self.size, count or self.size))]
-        return self
-
-    def _afresh(self) -> _Slot:
-        """A worker started afresh, to be sent the context when it exists."""
-        return _Slot(self.ctx, self.memory, self.job, None, self.time_limit, awaiting=True)
 
     def read(self, paths: list[Path], context=None) -> Iterator[tuple[int, object]]:
         """Run `job(context, path)` on each of `paths`; yields (index, result) as files
@@ -193,12 +177,7 @@ class Workers:
         its worker (or hangs) alone gets the finding; the others are read as usual."""
         if not paths:
             return
-        if self.ctx.get_start_method() == "fork":
-            self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
-        else:
-            self.warm(len(paths))  # not warmed before: no more workers than files
-            for slot in self.slots:
-                slot.send_context(context)
+        self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
         n = len(self.slots)
         chunk = max(1, min(16, len(paths) // (n * 4)))
         spawn = lambda: self._start(context)  # noqa: E731
@@ -216,11 +195,7 @@ class Workers:
             yield from _collect_ready(slots, spawn, suspects)
 
     def _start(self, context) -> _Slot:
-        if self.ctx.get_start_method() == "fork":
-            return _Slot(self.ctx, self.memory, self.job, context, self.time_limit)
-        slot = self._afresh()
-        slot.send_context(context)
-        return slot
+        return _Slot(self.ctx, self.memory, self.job, context, self.time_limit)
 
     def close(self) -> None:
         """Stop every worker. One still holding files (the caller stopped reading early) is
