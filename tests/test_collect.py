@@ -455,11 +455,14 @@ def test_a_master_cell_edited_by_hand_is_not_overwritten(rnd):
     assert master[rnd.keys(DGRC)[1]]["进展情况"].value == "单位的新说法。"
 
 
-def test_a_master_whose_rows_the_clerk_moved_is_patched_where_the_rows_now_are(rnd):
-    """collect reads the master afresh before writing into it: rows the clerk inserted in
-    Excel since the last collect do not shift the update into the wrong rows."""
+def test_a_master_saved_by_hand_after_collect_read_it_is_read_again_not_patched_blindly(rnd, monkeypatch):
+    """collect reads the master early, on the other core; a clerk saving it in Excel before
+    the update must not have the update patched into a layout it no longer has."""
+    from toolkit.collect.merge import read_master
+
     rnd.fill(DGRC, name="first.xlsx", saved_at=dt.datetime(2022, 6, 30, 9, 0))
     rnd.collect()
+    stale = read_master(rnd.ws.master_path, rnd.ws.config())
     wb = openpyxl.load_workbook(rnd.ws.master_path)
     sheet = wb["总台账"]
     for merged in list(sheet.merged_cells.ranges):  # openpyxl would not move them with the rows
@@ -467,6 +470,7 @@ def test_a_master_whose_rows_the_clerk_moved_is_patched_where_the_rows_now_are(r
     sheet.insert_rows(3)  # every row moves down one
     sheet.cell(3, 2).value = "督查室插入的说明行"
     wb.save(rnd.ws.master_path)
+    monkeypatch.setattr("toolkit.collect.run.read_master", lambda path, cfg: stale)  # as if read before the save
     rnd.fill(DGRC, name="second.xlsx", saved_at=dt.datetime(2022, 7, 1, 9, 0), answers=rnd.answers(DGRC, 进展情况="单位的新说法。"))
     assert only(rnd.collect(), "second").outcome == "accepted"
     assert [rnd.master()[k]["进展情况"].value for k in rnd.keys(DGRC)] == ["单位的新说法。"] * 2

@@ -25,9 +25,10 @@ from ..store.ledger import Ledger, now
 from ..store.report import write_report
 from ..store.units import read_units
 from ..store.workspace import Workspace
+from .background import Background
 from .extract import find_table
 from .identify import Identity, by_content, by_metadata
-from .merge import archive, update_master
+from .merge import MasterView, archive, read_master, update_master
 from .reader import Returned, Unreadable, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
@@ -120,11 +121,17 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
     with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
         paths = sorted(p for p in folder.rglob("*") if p.is_file())
-        run = _Run(ws, round_name, archive=not dry_run)
-        run.rows(run.default_round)  # built once here, shared by the workers
-        results = _read_all(run, folder, paths, progress, workers)
-        _supersede(run, results)
-        return _finish(run, results, dry_run)
+        # The master is read on the other core while the run is set up and the files are read.
+        seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
+        try:
+            run = _Run(ws, round_name, archive=not dry_run)
+            run.rows(run.default_round)  # built once here, shared by the workers
+            results = _read_all(run, folder, paths, progress, workers)
+            _supersede(run, results)
+            return _finish(run, results, dry_run, seen)
+        finally:
+            if seen is not None:
+                seen.cancel()
 
 
 def _read_all(run: _Run, folder: Path, paths: list[Path], progress, workers: Workers) -> list[FileResult]:
@@ -298,7 +305,7 @@ def _supersede(run: _Run, results: list[FileResult]) -> None:
         ledger.close()
 
 
-def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResult:
+def _finish(run: _Run, results: list[FileResult], dry_run: bool, seen: Background | None) -> CollectResult:
     rnd = run.default_round
     expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
@@ -306,23 +313,31 @@ def _finish(run: _Run, results: list[FileResult], dry_run: bool) -> CollectResul
         _record(run, results)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
     _standing_units(run, result, winners if dry_run else [])
+    # The report needs nothing from the master: it is written beside the master update.
+    report = None if result.nothing_new else Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
     try:
         if not dry_run:
-            _update_master(run, result)
-    finally:  # the report needs nothing from the master: written even when the master is broken
-        if not result.nothing_new:
-            result.report_path = write_report(run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result)
+            # Also with nothing new: a run killed after the ledger and before the master is
+            # repaired here, since the master is brought in line with the ledger every time.
+            ledger = Ledger(run.ws.ledger_path)
+            try:
+                result.master_cells_written, result.conflicts = update_master(
+                    run.ws, ledger, run.items, run.cfg, _seen_master(seen))
+            finally:
+                ledger.close()
+    finally:
+        if report is not None:
+            result.report_path = report.result()
     return result
 
 
-def _update_master(run: _Run, result: CollectResult) -> None:
-    """Also with nothing new: a run killed after the ledger and before the master is
-    repaired here, since the master is brought in line with the ledger every time."""
-    ledger = Ledger(run.ws.ledger_path)
+def _seen_master(seen: Background | None) -> MasterView | None:
+    """The master as read early on; None when that failed (no master yet, a broken one):
+    update_master then reads it itself and tells what is wrong."""
     try:
-        result.master_cells_written, result.conflicts = update_master(run.ws, ledger, run.items, run.cfg)
-    finally:
-        ledger.close()
+        return seen.result() if seen is not None else None
+    except Exception:  # noqa: BLE001 - told again, properly, when read in line
+        return None
 
 
 def _standing_units(run: _Run, result: CollectResult, extra: list[FileResult]) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from ..core.errors import DubanError
+from .background import start_method
 from .reader import Unreadable
 
 # Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
@@ -30,12 +30,6 @@ TIME_LIMIT = 30.0
 START_LIMIT = 120.0
 READY = "ready"
 MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per worker
-
-
-def start_method() -> str:
-    """How new processes start here: fork is cheap on Linux; Windows and macOS start them
-    afresh (DUBAN_START=spawn tests that path on Linux)."""
-    return os.environ.get("DUBAN_START") or ("fork" if sys.platform.startswith("linux") else "spawn")
 
 
 def _limit_memory(limit: int) -> None:
