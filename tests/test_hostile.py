@@ -193,7 +193,8 @@ def test_a_unit_cannot_change_another_units_rows_even_with_a_signature_of_its_ow
 
 # ---- the sandbox itself ----------------------------------------------------------------------------------------
 def _flaky_job(context, path):
-    """A job that dies on one file, hangs on another, eats memory on a third, reads the rest."""
+    """A job that dies on one file, hangs on another, eats memory on a third, reads the rest
+    (and notes each read in reads.log beside them)."""
     if path.name == "greedy.xlsx":
         return len(bytearray(3 * 1024 ** 3))  # more than the worker's cap
     if path.name == "crash.xlsx":
@@ -202,7 +203,33 @@ def _flaky_job(context, path):
         import time
 
         time.sleep(60)
+    with open(path.parent / "reads.log", "a") as log:  # appends of a line are whole, from any process
+        log.write(path.name + "\n")
     return path.name
+
+
+def _reads(folder: Path) -> dict[str, int]:
+    log = folder / "reads.log"
+    names = log.read_text().split() if log.exists() else []
+    return {name: names.count(name) for name in names}
+
+
+def _slow_to_unpickle(seconds: float) -> str:
+    import time
+
+    time.sleep(seconds)
+    return "context"
+
+
+class _SlowContext:
+    """A context that takes `seconds` to arrive in a worker started afresh, as importing duban
+    does on a loaded machine."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def __reduce__(self):
+        return _slow_to_unpickle, (self.seconds,)
 
 
 def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
@@ -220,22 +247,23 @@ def test_a_worker_that_dies_or_hangs_costs_only_its_own_file(tmp_path):
     assert all(out[i] == names[i] for i in range(40) if i not in (5, 23, 31))
 
 
-def test_workers_started_early_and_never_given_work_leave_on_their_own(monkeypatch):
-    """collect starts its workers before it knows whether any file needs reading (where they
-    start afresh, as on Windows): stopped unused, they leave by themselves, not killed."""
-    monkeypatch.setenv("DUBAN_START", "spawn")
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_workers_leave_on_their_own_when_the_reading_is_done(tmp_path, monkeypatch, start):
+    """Stopped, each worker leaves by itself (exit code 0), however long it took to start:
+    none is killed."""
+    monkeypatch.setenv("DUBAN_START", start)
     from toolkit.collect.sandbox import Workers
 
-    pool = Workers(_flaky_job, workers=2).warm()
-    processes = [slot.process for slot in pool.slots]
-    assert len(processes) == 2 and all(p.is_alive() for p in processes)
-    pool.close()
+    with Workers(_flaky_job, workers=2) as pool:
+        out = dict(pool.read([tmp_path / f"f{i}.xlsx" for i in range(4)], "context"))
+        processes = [slot.process for slot in pool.slots]
+    assert out == {i: f"f{i}.xlsx" for i in range(4)}
     assert [p.exitcode for p in processes] == [0, 0]
 
 
 def test_workers_started_afresh_for_one_file_are_one(tmp_path, monkeypatch):
-    """Not warmed beforehand, a pool starts no more workers than there are files (a process
-    started afresh costs a quarter of a second)."""
+    """A pool starts no more workers than there are files (a process started afresh costs
+    a quarter of a second)."""
     monkeypatch.setenv("DUBAN_START", "spawn")
     from toolkit.collect.sandbox import Workers
 
@@ -250,17 +278,47 @@ def test_a_crash_and_a_hang_in_one_chunk_are_each_found_and_the_rest_read_once_m
     """The files of a worker that dies are suspects, read again one per worker: two bad files
     in one chunk each end with their own finding."""
     monkeypatch.setenv("DUBAN_START", start)
-    import time
-
     from toolkit.collect.reader import Unreadable
     from toolkit.collect.sandbox import read_many
 
     names = [f"f{i:02d}.xlsx" for i in range(24)]
     names[0], names[1] = "hang.xlsx", "crash.xlsx"  # chunks of 3 here: both in the first one
-    began = time.monotonic()
     out = dict(read_many([tmp_path / n for n in names], workers=2, time_limit=1, job=_flaky_job))
-    assert time.monotonic() - began < 15  # the hang costs the time limit at most twice
     assert sorted(out) == list(range(24))
     assert out[0].code == "timeout" and out[1].code == "reader-crash"
     assert all(out[i] == names[i] for i in range(24) if i not in (0, 1))
     assert not any(isinstance(v, Unreadable) for i, v in out.items() if i not in (0, 1))
+    reads = _reads(tmp_path)
+    assert sorted(reads) == sorted(names[2:]) and max(reads.values()) <= 2
+
+
+def test_a_worker_slow_to_start_costs_no_file_its_time_limit(tmp_path, monkeypatch):
+    """The time limit counts from when a worker is ready: one started afresh on a loaded
+    machine takes seconds to import duban, and its files are not too slow for that."""
+    monkeypatch.setenv("DUBAN_START", "spawn")
+    from toolkit.collect.sandbox import read_many
+
+    names = [f"f{i:02d}.xlsx" for i in range(6)]
+    out = dict(read_many([tmp_path / n for n in names], _flaky_job, _SlowContext(2), workers=2, time_limit=1))
+    assert out == dict(enumerate(names))
+    assert _reads(tmp_path) == {name: 1 for name in names}
+
+
+def _dies_on_arrival() -> None:
+    os._exit(9)
+
+
+class _DeadlyContext:
+    def __reduce__(self):
+        return _dies_on_arrival, ()
+
+
+def test_workers_that_die_before_they_are_ready_stop_the_run_blaming_no_file(tmp_path, monkeypatch):
+    """No file was given to them, so none gets a finding: the run stops with exit code 3."""
+    monkeypatch.setenv("DUBAN_START", "spawn")
+    from toolkit.collect.sandbox import WorkersWontStart, read_many
+
+    with pytest.raises(WorkersWontStart) as e:
+        list(read_many([tmp_path / "f00.xlsx", tmp_path / "f01.xlsx"], _flaky_job, _DeadlyContext(), workers=2))
+    assert e.value.exit_code == 3 and "没有收集任何文件" in str(e.value)
+    assert not _reads(tmp_path)

@@ -146,14 +146,6 @@ def _utc_naive(t: dt.datetime) -> dt.datetime:
     return t.replace(microsecond=0)
 
 
-def core_modified(path: Path) -> str:
-    """The dcterms:modified text of an .xlsx's docProps/core.xml (e.g. 2023-01-02T09:30:00Z)."""
-    with ZipFile(path) as z:
-        xml = z.read("docProps/core.xml").decode("utf-8")
-    m = re.search(r"<dcterms:modified[^>]*>([^<]*)</dcterms:modified>", xml)
-    return m.group(1) if m else ""
-
-
 def _put(cell, value: object) -> None:
     """Write a value the way a unit's typing ends up stored: text stays text (even "=1+1"),
     dates are real dates shown as dates, numbers are numbers, None empties the cell."""

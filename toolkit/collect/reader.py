@@ -11,9 +11,7 @@ import hashlib
 import io
 import os
 import re
-import struct
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +74,7 @@ def is_ignored(path: Path) -> bool:
 def load(path: Path) -> tuple[bytes, os.stat_result]:
     """A returned file's bytes, read from disk once, and its stat; raises Unreadable (and
     reads nothing) when it is empty or far too large for a workbook."""
-    with open(path, "rb", buffering=0) as f:  # read whole: a buffer would only be in the way
+    with open(path, "rb") as f:
         stat = os.fstat(f.fileno())
         if stat.st_size == 0:
             raise Unreadable(finding("empty-file", file=path.name))
@@ -106,124 +104,14 @@ def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os
     return returned
 
 
-def _open_zip(path: Path, data: bytes):
-    """The zip directory: read with struct when the archive is laid out plainly (every
-    workbook Excel, WPS or duban writes), else with zipfile, which also gives its errors."""
-    z = _PlainZip.parse(data)
-    if z is None:
-        try:
-            z = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, EOFError, ValueError) as e:
-            raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
-    size = z.unzipped_size if z.__class__ is _PlainZip else sum(i.file_size for i in z.infolist())
-    if size > MAX_UNZIPPED_BYTES:
+def _open_zip(path: Path, data: bytes) -> zipfile.ZipFile:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError) as e:
+        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
+    if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
         raise Unreadable(finding("zip-bomb", file=path.name, limit=MAX_UNZIPPED_BYTES // 1048576))
     return z
-
-
-_EOCD = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
-# A central directory entry, 46 bytes: signature, extract version, flags, method, CRC, sizes,
-# name/extra/comment lengths and local header offset; the fields reading does not look at
-# (versions made by, times, disk, attributes) are skipped as pad bytes.
-_CENTRAL = struct.Struct("<4s2xB1x2H4x3L3H8xL")
-_LOCAL = struct.Struct("<4s22x2H")  # a local file header, 30 bytes: signature, name and extra lengths
-
-
-class _Entry:
-    """A member as zipfile.ZipInfo describes it (the attributes reading uses)."""
-
-    __slots__ = ("filename", "raw_name", "flag_bits", "compress_type", "CRC", "compress_size", "file_size", "header_offset")
-
-    def __init__(self, filename, raw_name, flag_bits, compress_type, CRC, compress_size, file_size, header_offset):
-        self.filename, self.raw_name, self.flag_bits, self.compress_type = filename, raw_name, flag_bits, compress_type
-        self.CRC, self.compress_size, self.file_size, self.header_offset = CRC, compress_size, file_size, header_offset
-
-
-class _PlainZip:
-    """The part of zipfile.ZipFile reading needs (namelist, infolist, getinfo, read), parsed
-    with struct from the central directory: a tenth of zipfile's time per file. Only plain
-    archives are taken (no comment, zip64, encryption, extra fields, prepended bytes); for
-    anything else parse() answers None and zipfile reads it. A member is read here only
-    when it inflates to exactly its declared size with the right CRC; otherwise zipfile
-    reads it, so its answer and its errors are zipfile's own.
-
-    Members are kept as tuples in _Entry's field order, made into _Entry objects only when
-    asked for: most files never ask."""
-
-    def __init__(self, data: bytes, rows: list[tuple]):
-        self.data, self.rows = data, rows
-        self.by_name = {row[0]: row for row in rows}  # the last of a repeated name, as zipfile
-        self.unzipped_size = sum([row[6] for row in rows])  # the declared sizes, for the bomb check
-        self._infos: list[_Entry] | None = None
-
-    @classmethod
-    def parse(cls, data: bytes) -> _PlainZip | None:
-        if len(data) < 22 + 20:
-            return None
-        sig, disk, cd_disk, count, total, cd_size, cd_offset, comment = _EOCD.unpack_from(data, len(data) - 22)
-        end = cd_offset + cd_size
-        if (sig != b"PK\x05\x06" or comment or disk or cd_disk or count != total
-                or end != len(data) - 22 or data[-42:-38] == b"PK\x06\x07"):
-            return None
-        rows, pos, unpack = [], cd_offset, _CENTRAL.unpack_from
-        for _ in range(count):
-            if pos + 46 > end:
-                return None
-            sig, extract_version, flags, method, crc, csize, size, name_len, extra_len, comment_len, offset = unpack(data, pos)
-            if (sig != b"PK\x01\x02" or extra_len or comment_len or flags & 0x61 or extract_version > 63
-                    or 0xFFFFFFFF in (csize, size, offset)):
-                return None
-            pos += 46
-            raw_name = data[pos:pos + name_len]
-            if b"\x00" in raw_name:
-                return None
-            try:  # ASCII reads the same in utf-8 and cp437, and decodes fastest
-                name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
-            except UnicodeDecodeError:
-                return None
-            rows.append((name, raw_name, flags, method, crc, csize, size, offset))
-            pos += name_len
-        if pos != end:
-            return None
-        return cls(data, rows)
-
-    def namelist(self) -> list[str]:
-        return [row[0] for row in self.rows]
-
-    def infolist(self) -> list[_Entry]:
-        if self._infos is None:
-            self._infos = [_Entry(*row) for row in self.rows]
-        return self._infos
-
-    def getinfo(self, name: str) -> _Entry:
-        return _Entry(*self.by_name[name])  # KeyError, as zipfile
-
-    def read(self, name: str) -> bytes:
-        out = self._read_plain(self.by_name[name])
-        if out is None:
-            with zipfile.ZipFile(io.BytesIO(self.data)) as z:
-                return z.read(name)
-        return out
-
-    def _read_plain(self, row: tuple) -> bytes | None:
-        _name, raw_name, _flags, method, crc, csize, size, at = row
-        data = self.data
-        if at + 30 > len(data) or method not in (0, 8):
-            return None
-        sig, name_len, extra_len = _LOCAL.unpack_from(data, at)
-        start = at + 30 + name_len + extra_len
-        if sig != b"PK\x03\x04" or data[at + 30:at + 30 + name_len] != raw_name or start + csize > len(data):
-            return None
-        raw = data[start:start + csize]
-        if method == 8:
-            d = zlib.decompressobj(-15)
-            try:
-                raw = d.decompress(raw, size + 1)  # bounded: no bomb inflates here
-            except zlib.error:
-                return None
-        if len(raw) != size or zlib.crc32(raw) != crc:
-            return None
-        return raw
 
 
 def _kind(path: Path, archive) -> str:
@@ -298,8 +186,7 @@ _NANOSECONDS = re.compile(r"\.(\d{6})\d+")
 def _local(text: str) -> dt.datetime | None:
     """ISO time → naive local time; a time without zone is taken as local already (ODS)."""
     text = text.replace("Z", "+00:00")
-    if "." in text:  # the pattern starts with a dot: without one there is nothing to cut
-        text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
+    text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
     stamp = dt.datetime.fromisoformat(text)
     if stamp.tzinfo is not None:
         stamp = stamp.astimezone().replace(tzinfo=None)

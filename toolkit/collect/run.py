@@ -8,7 +8,6 @@ SHA-256 before it is merged, and every accepted row is in the ledger.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import os
 from collections.abc import Callable
@@ -126,24 +125,16 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
     with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
         paths = sorted(p for p in folder.rglob("*") if p.is_file())
-        if not all(is_ignored(p) for p in paths):
-            workers.warm()  # where workers start afresh (Windows), they start up meanwhile
         # The master is read on the other core while the run is set up and the files are read.
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
         try:
             with Ledger(ws.ledger_path) as ledger:
                 run = _Run(ws, ledger, round_name, archive=not dry_run)
                 run.rows(run.default_round)  # built once here, shared by the workers
-                # What lives through the run (items, this round's rows, modules) goes to the
-                # permanent generation: neither a forked worker's garbage collector nor the
-                # parent's walks it again (and a worker copies no pages doing so): 0.1 s of
-                # 0.75 on 1,000 files.
-                gc.freeze()
                 results = _read_all(run, ledger.known_files(), folder, paths, progress, workers)
                 _supersede(ledger, results)
                 result = _finish(run, ledger, results, dry_run, seen)
         finally:
-            gc.unfreeze()
             if seen is not None:
                 seen.cancel()
     return result
@@ -209,7 +200,6 @@ def _file_job(context, path: Path) -> FileResult:
             failure = e
     if failure is not None:
         result = _unreadable(run, path, name, sha, failure)
-    result.path = None  # lighter to send back; the parent puts it back
     return result
 
 
@@ -369,7 +359,6 @@ def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
-    root = os.path.join(str(run.ws.root), "")  # archived paths start with it: cut, not os.path.relpath
     submissions, reports = [], []
     with ledger.transaction():
         standing = {rnd: ledger.standing(rnd) for rnd in {r.round for r in results if r.outcome in STANDING}}
@@ -381,8 +370,7 @@ def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:
                 if old and old["sha256"] != r.sha256:
                     ledger.set_outcome(old["sha256"], r.round, "superseded")
                 reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
-            path = str(archived[r.name])
-            submissions.append(_submission(r, path[len(root):] if path.startswith(root) else os.path.relpath(path, root), received))
+            submissions.append(_submission(r, os.path.relpath(archived[r.name], run.ws.root), received))
         ledger.add_submissions(submissions)
         ledger.add_reports(reports)
     faults.point("after-ledger")

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import pickle
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import wait
 from pathlib import Path
 
+from ..core.errors import DubanError
 from ..core.findings import Finding, finding
 from .background import start_method
 from .reader import Unreadable
@@ -25,6 +25,11 @@ from .reader import Unreadable
 # Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
 # a unit's workbook reads in milliseconds.
 TIME_LIMIT = 30.0
+# Seconds a worker may take to start and say it is ready. Not counted against TIME_LIMIT: a
+# worker started afresh imports duban first, which on a loaded machine takes seconds, and a
+# slow start is no fault of the file it is about to read.
+START_LIMIT = 120.0
+READY = "ready"
 MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space per worker
 
 
@@ -50,29 +55,26 @@ def _address_space() -> int:
         return 0
 
 
-def _worker(conn, memory: int, parent: int, job, context, awaiting: bool = False) -> None:
+def _worker(conn, memory: int, parent: int, job, context) -> None:
     """Run `job(context, path)` on the files the parent sends, a chunk at a time, until
-    it sends None; answer each chunk with a list of tuples, one per file. A worker started
-    before the context existed (awaiting) is sent ("context", context) first, pickled."""
+    it sends None; answer each chunk with a list of tuples, one per file. It first tells
+    the parent it is ready (started, its context unpickled): only then does its clock start."""
     _limit_memory(memory)
-    while True:
-        # A forked worker holds copies of the parent's pipe ends, so it would never see the
-        # parent die; it checks instead, and leaves when orphaned (the parent was killed).
-        while not conn.poll(0.5):
-            if os.getppid() != parent:
-                return
-        if awaiting:
-            message = pickle.loads(conn.recv_bytes())
-            if message is None:  # stopped before there was anything to read
-                return
-            context, awaiting = message[1], False
-            continue
-        chunk = conn.recv()
-        if chunk is None:
-            return
+    conn.send(READY)
+    while (chunk := _next(conn, parent)) is not None:
         # One answer per chunk, not per file: each answer wakes the parent, and a wake-up per
         # file cost more than the parent's work on it.
         conn.send([_run_one(job, context, index, path) for index, path in chunk])
+
+
+def _next(conn, parent: int):
+    """The parent's next message; None when it says stop, or when it has died. A forked
+    worker holds copies of the parent's pipe ends, so it would never see the parent die;
+    it checks instead, and leaves when orphaned (the parent was killed)."""
+    while not conn.poll(0.5):
+        if os.getppid() != parent:
+            return None
+    return conn.recv()
 
 
 def _run_one(job, context, index: int, path: str) -> tuple:
@@ -86,24 +88,48 @@ def _run_one(job, context, index: int, path: str) -> tuple:
         return ("unreadable", index, finding("corrupt", file=Path(path).name, value=type(e).__name__))
 
 
+class WorkersWontStart(DubanError):
+    """A worker died or never said it was ready before it was given any file: no file is to
+    blame, and reading cannot go on."""
+
+    exit_code = 3
+
+
 class _Slot:
     """One worker and the files it has been given and not yet answered, in order."""
 
-    def __init__(self, ctx, memory: int, job, context, awaiting: bool = False):
+    def __init__(self, ctx, memory: int, job, context, time_limit: float):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context, awaiting), daemon=True)
+        self.process = ctx.Process(target=_worker, args=(child, memory, os.getpid(), job, context), daemon=True)
         self.process.start()
         child.close()
+        self.time_limit = time_limit
         self.tasks: deque[tuple[int, str]] = deque()
         self.alone = False  # holds one suspect and nothing else: if it dies, that file did it
-        self.started = 0.0  # when the worker last answered, or was given work while idle
+        self.ready = False  # it holds the context and waits for files; only then is it given any
+        # When the worker must next be heard from: to say it is ready, then to answer the
+        # files in hand; None while it is idle.
+        self.deadline: float | None = time.monotonic() + START_LIMIT
 
     def give(self, chunk: list[tuple[int, str]], alone: bool = False) -> None:
         if not self.tasks:  # a chunk given ahead does not restart the clock of the one being read
-            self.started = time.monotonic()
+            self.deadline = time.monotonic() + self.time_limit
         self.tasks.extend(chunk)
         self.alone = alone
         self.conn.send(chunk)
+
+    def heard(self, message) -> list[tuple[int, object]]:
+        """(index, result) for each file the worker's message answers (none when it says it is ready)."""
+        answers = []
+        if message == READY:
+            self.ready = True
+        else:
+            for answer in message:
+                self.tasks.popleft()
+                answers.append((answer[1], answer[2] if answer[0] == "ok" else Unreadable(answer[2])))
+            self.alone = False
+        self.deadline = time.monotonic() + self.time_limit if self.tasks else None
+        return answers
 
     def stop(self) -> None:
         """Ask the worker to leave (it finishes the chunk in hand first)."""
@@ -120,28 +146,15 @@ class _Slot:
 
 
 class Workers:
-    """The worker processes of one read(). Where a process starts afresh (Windows, macOS:
-    a new interpreter imports duban and unpickles its job, a quarter of a second each),
-    warm() starts them at once, so they start up while the caller prepares what they will
-    need; the context then follows through the pipe. Where they fork, they are forked when
-    read() is called, with the context in their memory already."""
+    """The worker processes of one read(), started when it is called: forked where that is
+    cheap (Linux), with the context in their memory already; elsewhere started afresh, a
+    new interpreter that imports duban and unpickles the job and context."""
 
     def __init__(self, job, workers: int | None = None, time_limit: float = TIME_LIMIT, memory: int = MEMORY_LIMIT):
         self.job, self.time_limit, self.memory = job, time_limit, memory
         self.ctx = mp.get_context(start_method())
         self.size = max(1, workers or os.cpu_count() or 1)
         self.slots: list[_Slot] = []
-        self._context: bytes | None = None  # pickled once, for every worker started afresh
-
-    def warm(self, count: int | None = None) -> Workers:
-        """Start the workers now where they start afresh (`count` of them, at most the pool's size)."""
-        if self.ctx.get_start_method() != "fork" and not self.slots:
-            self.slots = [self._afresh() for _ in range(min(self.size, count or self.size))]
-        return self
-
-    def _afresh(self) -> _Slot:
-        """A worker started afresh, to be sent the context when it exists."""
-        return _Slot(self.ctx, self.memory, self.job, None, awaiting=True)
 
     def read(self, paths: list[Path], context=None) -> Iterator[tuple[int, object]]:
         """Run `job(context, path)` on each of `paths`; yields (index, result) as files
@@ -155,13 +168,7 @@ class Workers:
         its worker (or hangs) alone gets the finding; the others are read as usual."""
         if not paths:
             return
-        if self.ctx.get_start_method() == "fork":
-            self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
-        else:
-            self._context = pickle.dumps(("context", context), protocol=pickle.HIGHEST_PROTOCOL)
-            self.warm(len(paths))  # not warmed before: no more workers than files
-            for slot in self.slots:
-                slot.conn.send_bytes(self._context)
+        self.slots = [self._start(context) for _ in range(min(self.size, len(paths)))]
         n = len(self.slots)
         chunk = max(1, min(16, len(paths) // (n * 4)))
         spawn = lambda: self._start(context)  # noqa: E731
@@ -169,29 +176,30 @@ class Workers:
         pending = deque((i, str(path)) for i, path in enumerate(paths))
         suspects: deque[tuple[int, str]] = deque()
         while pending or suspects or any(s.tasks for s in slots):
-            for slot in slots:
+            for slot in (s for s in slots if s.ready):
                 if suspects:
                     if not slot.tasks:
                         slot.give([suspects.popleft()], alone=True)
                 # The next chunk goes out before the worker runs dry, so it never waits for the parent.
                 elif not slot.alone and len(slot.tasks) <= chunk and pending:
                     slot.give([pending.popleft() for _ in range(min(chunk, len(pending)))])
-            yield from _collect_ready(slots, self.time_limit, spawn, suspects)
+            yield from _collect_ready(slots, spawn, suspects)
 
     def _start(self, context) -> _Slot:
-        if self.ctx.get_start_method() == "fork":
-            return _Slot(self.ctx, self.memory, self.job, context)
-        slot = self._afresh()
-        slot.conn.send_bytes(self._context)
-        return slot
+        return _Slot(self.ctx, self.memory, self.job, context, self.time_limit)
 
     def close(self) -> None:
-        """Stop every worker: all are asked first, then waited for (each takes a moment to
-        leave, and they leave together)."""
+        """Stop every worker. One still holding files (the caller stopped reading early) is
+        killed: its answers are not wanted. The others are asked to leave and waited for
+        until they do, each in its own time: one started afresh may still be importing
+        duban, for seconds on a loaded machine, and killing it then would be no better."""
         for slot in self.slots:
-            slot.stop()
+            if slot.tasks:
+                slot.kill()
+            else:
+                slot.stop()
         for slot in self.slots:
-            slot.process.join(timeout=1)
+            slot.process.join(timeout=START_LIMIT)
             if slot.process.is_alive():
                 slot.kill()
         self.slots = []
@@ -210,30 +218,36 @@ def read_many(paths: list[Path], job, context=None, workers: int | None = None,
         yield from pool.read(paths, context)
 
 
-def _collect_ready(slots: list[_Slot], time_limit: float, spawn, suspects: deque):
-    busy = [s for s in slots if s.tasks]
-    if not busy:
+def _collect_ready(slots: list[_Slot], spawn, suspects: deque):
+    """Wait for the first worker to answer or overrun its deadline; yield what came back."""
+    watched = [s for s in slots if s.deadline is not None]
+    if not watched:
         return
-    timeout = max(0.0, min(s.started + time_limit for s in busy) - time.monotonic())
-    ready = wait([s.conn for s in busy], timeout=timeout)
+    timeout = max(0.0, min(s.deadline for s in watched) - time.monotonic())
+    ready = wait([s.conn for s in watched], timeout=timeout)
     for i, slot in enumerate(slots):
-        if not slot.tasks:
+        if slot not in watched:
             continue
         if slot.conn in ready:
             try:
-                answers = slot.conn.recv()
+                message = slot.conn.recv()
             except (EOFError, OSError):  # the worker died: out of memory, or the reader crashed
+                _refuse_unready(slot, "退出了")
                 slots[i] = spawn()
                 yield from _lost(slot, suspects, lambda name: finding("reader-crash", file=name))
                 continue
-            slot.started = time.monotonic()
-            for message in answers:
-                slot.tasks.popleft()
-                yield message[1], (message[2] if message[0] == "ok" else Unreadable(message[2]))
-            slot.alone = False
-        elif time.monotonic() - slot.started > time_limit:
+            yield from slot.heard(message)
+        elif time.monotonic() > slot.deadline:
+            _refuse_unready(slot, f"{START_LIMIT:.0f} 秒内没有启动")
             slots[i] = spawn()
-            yield from _lost(slot, suspects, lambda name: finding("timeout", file=name, value=f"{time_limit:.0f}"))
+            yield from _lost(slot, suspects, lambda name: finding("timeout", file=name, value=f"{slot.time_limit:.0f}"))
+
+
+def _refuse_unready(slot: _Slot, what: str) -> None:
+    """A worker lost before it was ready had no file: the machine, not a file, is at fault."""
+    if not slot.ready:
+        slot.kill()
+        raise WorkersWontStart(f"读取文件的工作进程{what}，本次没有收集任何文件；请关闭一些程序、稍后重新运行收集。")
 
 
 def _lost(slot: _Slot, suspects: deque, found: Callable[[str], Finding]):
