@@ -16,8 +16,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/duban demo
 
+# Two processes or more (pytest-xdist): the suite takes about half as long on an idle 2-core machine
+# (118 s against 208 s), and no test depends on another's order or timing.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
