@@ -45,8 +45,8 @@ def stages(ws) -> dict[str, float]:
     from toolkit.store.summaryconfig import read_summary_config
     from toolkit.summary import stats
     from toolkit.summary.run import _load, resolve_summary_round
-    from toolkit.summary.table import build_table, table_notes
     from toolkit.summary.sheet import write_workbook
+    from toolkit.summary.table import build_table, table_notes
 
     cfg = ws.config()
     scfg = read_summary_config(ws, cfg)

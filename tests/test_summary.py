@@ -32,9 +32,9 @@ from toolkit.store.office import OfficeMissing, fonts_conf
 from toolkit.store.samples import sample_path
 from toolkit.store.workspace import Workspace
 from toolkit.summary.run import summary
+from toolkit.summary.sheet import SHEET, paginate
 from toolkit.summary.table import counted, pack
 from toolkit.summary.text import Metrics, split_long
-from toolkit.summary.sheet import SHEET, paginate
 
 ROUND = "2023-01-03"
 SILENT = "市气象局"  # sends nothing this round

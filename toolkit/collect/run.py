@@ -14,12 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core import schema
+from ..core import schema, state
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
-from ..core import state
 from ..store import faults
 from ..store.corrections import record_edits
 from ..store.fsutil import file_sha256

@@ -240,7 +240,7 @@ def _collect_ready(slots: list[_Slot], spawn, suspects: deque):
         elif time.monotonic() > slot.deadline:
             _refuse_unready(slot, f"{START_LIMIT:.0f} 秒内没有启动")
             slots[i] = spawn()
-            yield from _lost(slot, suspects, lambda name: finding("timeout", file=name, value=f"{slot.time_limit:.0f}"))
+            yield from _lost(slot, suspects, lambda name, limit=slot.time_limit: finding("timeout", file=name, value=f"{limit:.0f}"))
 
 
 def _refuse_unready(slot: _Slot, what: str) -> None:

@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass
 
 from ..core import schema
 from ..core.assign import unit_rows
-from ..store import corrections
 from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import Reporting, answers_by_key, count_statuses, item_status, reportings, status_rank, unit_states
+from ..store import corrections
 from ..store.ledger import Ledger
 from ..store.workspace import Workspace
 
