@@ -109,8 +109,9 @@ def test_an_older_ledgers_findings_move_to_the_findings_table_with_their_message
         ledger.add_submissions([_submission("abc", [])])
     old = [{"code": "bad-status", "severity": "error", "unit": "市教育局", "item": "3", "row": 6, "column": "完成状态",
             "value": "完成了", "message": "旧版的说明：完成状态填错了。"}]
-    db = sqlite3.connect(path)  # as an older duban left it: no findings table, JSON in submissions
+    db = sqlite3.connect(path)  # as an older duban left it: version 1, no findings table, JSON in submissions
     db.execute("DROP TABLE findings")
+    db.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
     db.execute("UPDATE submissions SET findings = ?", (json.dumps(old, ensure_ascii=False),))
     db.commit()
     db.close()

@@ -21,7 +21,8 @@ from ..core.model import Item
 from .workspace import Workspace
 
 # 2: reports' fields and master_cells keyed by role (progress, status …), no longer by the header
-# units saw, so that renaming a header in duban.toml changes nothing stored.
+# units saw, so that renaming a header in duban.toml changes nothing stored; each file's findings
+# in their own table (by catalog key and fields), no longer as JSON in submissions.
 SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -120,11 +121,8 @@ class Ledger:
         self.db = sqlite3.connect(path, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
-        had_findings = self._has_table("findings")
         self.db.executescript(SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        if not had_findings:
-            self._move_findings_out_of_submissions()
         if self._version() < SCHEMA_VERSION:
             self._migrate(path, cfg or _workspace_config(path))
 
@@ -132,7 +130,7 @@ class Ledger:
         return int(self.meta("schema_version", "0") or 0)
 
     def _migrate(self, path: Path, cfg: Config) -> None:
-        """Version 1 → 2: answers and master cells by role. A copy of the old file is kept in
+        """Version 1 → 2: answers and master cells by role, findings in their table. A copy of the old file is kept in
         .duban/backups first; re-running changes nothing (the version is checked again inside
         the transaction, so of two processes only one converts)."""
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -150,6 +148,7 @@ class Ledger:
             cells = self.db.execute("SELECT rowid, header FROM master_cells").fetchall()
             self.db.executemany("UPDATE OR REPLACE master_cells SET header = ? WHERE rowid = ?",
                                 [(roles.get(h, h), rowid) for rowid, h in cells if roles.get(h, h) != h])
+            self._move_findings_out_of_submissions()
             self.note_headers(cfg)  # the workbooks already sent out carry these headers
             self.set_meta("schema_version", str(SCHEMA_VERSION))
 
@@ -177,19 +176,13 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def _has_table(self, name: str) -> bool:
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
     def _move_findings_out_of_submissions(self) -> None:
         """A ledger of an older duban kept each file's findings as JSON in submissions: they
         move to the findings table with the message they were stored with (no fields to
         compose it from again)."""
         rows = self.db.execute("SELECT sha256, round, findings FROM submissions WHERE findings != '[]'").fetchall()
-        if not rows:
-            return
-        with self.transaction():
-            self._store_findings([(sha, rnd, [_legacy_finding(f) for f in json.loads(found)]) for sha, rnd, found in rows])
-            self.db.execute("UPDATE submissions SET findings = '[]'")
+        self._store_findings([(sha, rnd, [_legacy_finding(f) for f in json.loads(found)]) for sha, rnd, found in rows])
+        self.db.execute("UPDATE submissions SET findings = '[]'")
 
     @contextmanager
     def transaction(self):
