@@ -109,23 +109,24 @@ def record_edits(ws: Workspace, ledger: Ledger, cfg: Config, items: list[Item],
     return edits
 
 
-def record_edits_if_free(ws: Workspace, ledger: Ledger, command: str) -> None:
+def record_edits_if_free(ws: Workspace, ledger: Ledger, command: str, seen: MasterView | None = None) -> None:
     """Record the edits when the workspace lock is free at once; when another command holds
     it (a collect rewriting the master), record nothing: the outputs still show the edits
     (reports() applies them on the fly) and the next command records them."""
     try:
         with ws.lock(command):
-            record_edits(ws, ledger, ws.config(), ledger.items())
+            record_edits(ws, ledger, ws.config(), ledger.items(), seen)
     except WorkspaceLocked:
         pass
 
 
-def reports(ws: Workspace, ledger: Ledger, round_name: str | None = None, before: str | None = None) -> list[dict]:
+def reports(ws: Workspace, ledger: Ledger, round_name: str | None = None, before: str | None = None,
+            seen: MasterView | None = None) -> list[dict]:
     """The reports that count (of `round_name`, of the rounds `before` one, or all) with the
     office's corrections applied: those recorded, and edits in master.xlsx not recorded yet.
-    What every output shows."""
+    What every output shows. `seen`: the master as already read, if its bytes are unchanged."""
     cfg = ws.config()
-    view = current_view(ws.master_path, cfg)
+    view = current_view(ws.master_path, cfg, seen)
     fixes = ledger.corrections()
     if view is not None:
         pending = find_edits(view, shown_reports(ledger, ledger.items(), cfg), ledger.master_cells(), cfg)

@@ -124,8 +124,9 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
 def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
     with Ledger(ws.ledger_path) as ledger:
         items = ledger.items_or_stop()
-        corrections.record_edits_if_free(ws, ledger, "summary")
-        reports = corrections.reports(ws, ledger, rnd.name)
+        master = corrections.current_view(ws.master_path, ws.config())  # read once for both
+        corrections.record_edits_if_free(ws, ledger, "summary", master)
+        reports = corrections.reports(ws, ledger, rnd.name, seen=master)
         notes = ledger.meta("notes")
     return items, answers_by_key(reports), notes
 
