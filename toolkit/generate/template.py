@@ -197,13 +197,6 @@ def _signoff(ws, fmt, s: UnitSheet, r: int) -> None:
     ws.set_row(r, 28)
 
 
-def signoff_cells(s: UnitSheet) -> dict[str, tuple[int, int]]:
-    """Where each sign-off answer is written: role → (row, col), 0-based (for reading back)."""
-    r = 4 + len(s.rows) + 1
-    pairs = [(1, 2), (3, 4), (6, 7), (9, 10)]
-    return {name: (r, pair[1]) for pair, name in zip(pairs, s.signoff_fields)}
-
-
 def _page_setup(ws, cols, last_row: int) -> None:
     ws.set_landscape()
     ws.set_paper(9)  # A4

@@ -17,8 +17,8 @@ from ..store import corrections
 from ..store.ledger import Ledger
 from ..store.workspace import Workspace
 
-REPORT_KEYS = {"status": schema.STATUS, "progress": schema.PROGRESS, "problems": schema.PROBLEMS,
-               "next_steps": schema.NEXT_STEPS, "completed_on": schema.COMPLETED_ON}
+# The answers status --json shows, by role (CLI.md names them as the ledger stores them).
+REPORT_ROLES = (schema.STATUS, schema.PROGRESS, schema.PROBLEMS, schema.NEXT_STEPS, schema.COMPLETED_ON)
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
     for row in rows:
         for answer in row.answers:
             entry = {"unit": answer.unit, "node": row.node}
-            entry.update({k: answer.fields.get(v, "") for k, v in REPORT_KEYS.items()})
+            entry.update({role: answer.fields.get(role, "") for role in REPORT_ROLES})
             entry["file"] = answer.file
             reports.append(entry)
     return {"key": item.key, "number": item.number, "title": item.title, "category": item.category or "",
