@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from toolkit.core.assign import reporting_units
 from toolkit.importing.breakdown import read_breakdown
 from toolkit.store.samples import sample_path
 
@@ -20,7 +21,7 @@ def test_zhanjiang_livelihood_projects_have_subrows_with_their_own_units():
     assert len(bd.items) == 10
     first = bd.items[0]
     assert len(first.subrows) == 2 and all(s.units for s in first.subrows)
-    assert len(first.reporting_units) == 3
+    assert len(reporting_units(first)) == 3
 
 
 def test_heshan_has_258_items_in_its_four_categories_with_matching_counts():

@@ -49,6 +49,23 @@ def rows_of(item: Item) -> list[Row]:
     return out
 
 
+def reporting_units(item: Item) -> list[str]:
+    """Who reports on the item, in table order: the lead of each of its rows, once each."""
+    return list(dict.fromkeys(row.lead for row in rows_of(item) if row.lead))
+
+
+def other_units(item: Item) -> list[str]:
+    """Everyone else the item names: co-leads after the first, implementing and cooperating
+    units, once each."""
+    reporting = set(reporting_units(item))
+    others = item.units[1:] + [u for s in item.subrows for u in s.units[1:]] + item.implementing + item.cooperating
+    return [u for u in dict.fromkeys(others) if u not in reporting]
+
+
+def all_units(item: Item) -> list[str]:
+    return reporting_units(item) + other_units(item)
+
+
 def row_leads(items: list[Item]) -> dict[str, str]:
     """row key → the unit whose answer the master shows for it."""
     return {row.key: row.lead for item in items for row in rows_of(item) if row.lead}
@@ -85,7 +102,7 @@ def unit_rows(items: list[Item], cfg: Config, due: dt.date) -> dict[str, list[Un
                 shared.append(unit_row)
         if cfg.cooperating_units_report:
             for unit in item.cooperating:
-                if unit not in item.reporting_units:
+                if unit not in reporting_units(item):
                     out.setdefault(unit, []).extend(shared)
     return out
 

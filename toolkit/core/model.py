@@ -52,30 +52,6 @@ class Item:
         nodes = [self.deadline] + [s.deadline for s in self.subrows if not s.units]
         return next((d for d in reversed(nodes) if d), "")
 
-    @property
-    def reporting_units(self) -> list[str]:
-        """Who reports on this item, in table order: the lead, then each sub-row's own lead."""
-        out = [self.lead_unit] if self.lead_unit else []
-        for sub in self.subrows:
-            if sub.lead_unit and sub.lead_unit not in out:
-                out.append(sub.lead_unit)
-        return out
-
-    @property
-    def other_units(self) -> list[str]:
-        """Co-leads after the first, implementing and cooperating units, without repeats."""
-        seen = set(self.reporting_units)
-        out = []
-        for unit in self.units[1:] + [u for s in self.subrows for u in s.units[1:]] + self.implementing + self.cooperating:
-            if unit not in seen:
-                seen.add(unit)
-                out.append(unit)
-        return out
-
-    @property
-    def all_units(self) -> list[str]:
-        return self.reporting_units + self.other_units
-
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import schema
+from ..core.assign import all_units
 from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
@@ -42,7 +43,7 @@ class Breakdown:
     def units(self) -> list[str]:
         seen: dict[str, None] = {}
         for item in self.items:
-            for unit in item.all_units:
+            for unit in all_units(item):
                 seen.setdefault(unit)
         return list(seen)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import schema
+from ..core.assign import other_units
 from ..core.errors import DubanError
 from ..core.model import Item
 from ..core.text import cell_text, xml_text
@@ -53,7 +54,7 @@ def _row_values(item: Item, sub, index: int) -> dict[str, str]:
               "leader": item.leader}
     if sub is None:
         values.update(key=item.key, plan=item.plan, deadline=item.deadline, unit=item.lead_unit,
-                      other_units="、".join(item.other_units))
+                      other_units="、".join(other_units(item)))
         values.update({f"extra:{k}": v for k, v in item.extras.items()})
     else:
         values.update(key=sub.key, plan=sub.plan, deadline=sub.deadline or item.deadline, unit=sub.lead_unit or item.lead_unit,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.assign import other_units, reporting_units
 from ..core.model import Item
 from ..core.text import cell_text, fold, split_units, squash
 from .fsutil import atomic_path
@@ -39,9 +40,9 @@ def count_roles(items: list[Item]) -> dict[str, list[int]]:
     """unit → [items it reports on, items it takes part in otherwise]."""
     counts: dict[str, list[int]] = {}
     for item in items:
-        for unit in item.reporting_units:
+        for unit in reporting_units(item):
             counts.setdefault(unit, [0, 0])[0] += 1
-        for unit in item.other_units:
+        for unit in other_units(item):
             counts.setdefault(unit, [0, 0])[1] += 1
     return counts
 

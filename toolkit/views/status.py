@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from ..core import schema
-from ..core.assign import unit_rows
+from ..core.assign import other_units, reporting_units, unit_rows
 from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import Reporting, answers_by_key, count_statuses, item_status, reportings, status_rank, unit_states
@@ -62,6 +62,6 @@ def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
             entry["file"] = answer.file
             reports.append(entry)
     return {"key": item.key, "number": item.number, "title": item.title, "category": item.category or "",
-            "leader": item.leader, "lead_unit": item.lead_unit, "units": item.reporting_units,
-            "other_units": item.other_units, "deadline": item.final_deadline, "status": status_,
+            "leader": item.leader, "lead_unit": item.lead_unit, "units": reporting_units(item),
+            "other_units": other_units(item), "deadline": item.final_deadline, "status": status_,
             "reports": reports}
