@@ -7,18 +7,15 @@ Only an unambiguous answer is accepted.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from ..core.findings import Finding, finding
+from ..core.rounds import safe_round_name
 from ..core.text import fold
 from ..store.units import Unit, resolve
 from .extract import ReturnedTable
 from .reader import Returned
 from .roundrows import RoundRows
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -28,17 +25,6 @@ class Identity:
     by: str = ""  # "metadata" | "content"
     outcome: str | None = None  # "rejected" | "unidentified" when the file cannot go on
     findings: list[Finding] = field(default_factory=list)
-
-
-def safe_round_name(name: str | None) -> str | None:
-    """A round name from a file is used in paths only when it is a real date (no ../ tricks)."""
-    if not name or not _ISO_DAY.match(name):
-        return None
-    try:
-        dt.date.fromisoformat(name)
-    except ValueError:
-        return None
-    return name
 
 
 def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg: str | None,

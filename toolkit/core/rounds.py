@@ -30,6 +30,15 @@ def parse_round_name(name: str) -> dt.date:
         raise ConfigError(f"轮次“{name}”不是日期；请写成截止日期的形式，例如 --round 2022-04-03。") from e
 
 
+def safe_round_name(name: str | None) -> str | None:
+    """`name` when it names a round (a real date, written YYYY-MM-DD), else None: a round name
+    from a file or a folder is used in paths only then (no ../ tricks)."""
+    try:
+        return name if name and dt.date.fromisoformat(name).isoformat() == name else None
+    except ValueError:
+        return None
+
+
 def default_label(due: dt.date) -> str:
     """The label of a round added by date alone (the one rule; duban.toml may rename it)."""
     return f"{due.month}月{due.day}日报送"

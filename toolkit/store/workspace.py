@@ -44,7 +44,7 @@ class Workspace:
 
     def generated_rounds(self) -> list[str]:
         """Names of the rounds whose workbooks were generated (an outbox exists), oldest first."""
-        return sorted(p.parent.name for p in self.root.glob("rounds/*/outbox") if _is_date(p.parent.name))
+        return sorted(p.parent.name for p in self.root.glob("rounds/*/outbox") if rounds.safe_round_name(p.parent.name))
 
     def round(self, name: str | None, cfg: Config | None = None, today: dt.date | None = None) -> Round:
         """The round a command means (core.rounds.resolve): named and listed, or the current one."""
@@ -256,9 +256,3 @@ def default_rounds(year: int) -> list[Round]:
         out.append(Round(dt.date(year + (1 if month == 1 else 0), month, day), label))
     return out
 
-
-def _is_date(name: str) -> bool:
-    try:
-        return dt.date.fromisoformat(name).isoformat() == name
-    except ValueError:
-        return False
