@@ -38,8 +38,8 @@ from .sheet import correction_workbook
 
 KINDS = ("notice", "reminder", "correction")
 TEMPLATE = {"notice": "mail_round.txt", "reminder": "mail_reminder.txt", "correction": "mail_correction.txt"}
-DRAFT_PREFIX = {"notice": "报送通知", "reminder": "催报", "correction": "退回修改"}
 KIND_CN = {"notice": "报送通知", "reminder": "催报", "correction": "退回修改"}
+DRAFT_PREFIX = KIND_CN  # a draft's file name starts with its kind, in Chinese
 RESULT_CN = {"draft": "已写草稿", "sent": "已发送", "already-sent": "此前已发送", "failed": "失败", "no-address": "没有邮箱"}
 NO_ADDRESS = "units.xlsx 中没有填写电子邮箱"
 SUBJECT_KEYS = {"notice": "subject", "reminder": "reminder_subject", "correction": "correction_subject"}
