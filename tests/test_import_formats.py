@@ -38,7 +38,8 @@ def mapped(bd):
 # --------------------------------------------------------------------------- basic.xlsx in detail
 def test_basic_numbers_titles_and_rows():
     bd = read("basic.xlsx")
-    assert (bd.title, bd.year, bd.sheet, bd.header_row) == ("", None, "分解表", 1)
+    # no title: the year is the deadlines' (2022年12月)
+    assert (bd.title, bd.year, bd.year_from, bd.sheet, bd.header_row) == ("", 2022, "deadlines", "分解表", 1)
     assert [(i.number, i.row) for i in bd.items] == [("1", 2), ("2", 3), ("3", 4), ("4", 5), ("5", 6)]
     assert [i.title for i in bd.items] == [
         "初步安排重点项目472个，总投资7971.78亿元，年度计划投资1096.31亿元",

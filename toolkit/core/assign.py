@@ -58,7 +58,9 @@ def other_units(item: Item) -> list[str]:
     """Everyone else the item names: co-leads after the first, implementing and cooperating
     units, once each."""
     reporting = set(reporting_units(item))
-    others = item.units[1:] + [u for s in item.subrows for u in s.units[1:]] + item.implementing + item.cooperating
+    others = item.units[1:] + item.implementing + item.cooperating
+    for sub in item.subrows:
+        others += sub.units[1:] + sub.implementing + sub.cooperating
     return [u for u in dict.fromkeys(others) if u not in reporting]
 
 

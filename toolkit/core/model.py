@@ -14,6 +14,11 @@ class SubRow:
     units: list[str]  # own units; empty when the row shares the item's unit cell
     row: int  # 1-based row in the source sheet
     key: str = ""
+    # The row's own leader and further units where the table gives them (a node run by another
+    # leader, with co-units of its own); empty when it shares the item's.
+    leader: str = ""
+    implementing: list[str] = field(default_factory=list)
+    cooperating: list[str] = field(default_factory=list)
 
     @property
     def lead_unit(self) -> str:

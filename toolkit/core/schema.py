@@ -11,20 +11,53 @@ from functools import lru_cache
 
 from .text import squash
 
-# Roles of the breakdown table (分解表) columns, each with its synonyms, preferred first.
-# When two columns of one table fit the same role, the one whose synonym comes first wins and
-# the other is kept as an extra column (e.g. 季度工作目标 beats 主要内容 in 民生实事 tables).
+# Roles of the breakdown table (分解表) columns, each with its synonyms, preferred first. The
+# words come from the tables of city, district, county and township offices (tests/fixtures/
+# realtables). A header that fits several roles tries them best first (by rank, then role order):
+# 项目内容 is the plan where a 项目名称 column holds the title, and the title where none does;
+# 责任单位 is the lead unit unless a 牵头单位 column is there, then it names the other units.
 ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "number": ("序号", "编号"),
-    "title": ("事项", "项目名称", "工作任务", "重点工作", "重点任务", "任务名称", "项目"),
+    "number": ("序号", "编号", "项目序号", "任务序号", "序列", "顺序号", "项目编号"),
+    "title": ("事项", "项目名称", "工作任务", "重点工作", "重点任务", "任务名称", "项目",
+              "民生实事", "民生实事项目", "实事项目", "实事名称", "目标名称", "督办事项", "工作事项",
+              "重点工作任务", "主要任务", "主要工作", "工作项目", "任务事项", "任务内容", "指标名称",
+              "任务", "名称", "工作内容", "目标任务", "项目内容"),
     "plan": ("季度工作目标", "具体目标和工作计划", "节点计划", "工作计划", "目标任务",
-             "工作目标", "具体目标", "主要内容"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求"),
-    "leader": ("市政府分管领导", "分管领导", "分管市领导", "责任领导", "牵头领导"),
-    "lead_unit": ("牵头单位", "主办单位", "牵头责任单位", "责任单位", "牵头部门", "责任部门"),
-    "implementing": ("实施单位", "承办单位"),
-    "cooperating": ("协办单位", "配合单位", "协同单位"),
+             "工作目标", "具体目标", "主要内容", "工作标准", "目标要求", "工作要求", "任务目标",
+             "年度目标", "年度目标任务", "年度工作目标", "建设内容", "建设内容及规模", "建设规模及内容",
+             "项目内容", "实施内容", "工作措施", "具体措施", "推进措施", "主要措施", "工作举措",
+             "完成标准", "进度安排", "节点目标", "季度目标", "时间节点安排", "目标", "工作内容",
+             "具体内容", "任务分解", "年度计划", "全年目标任务", "全年目标", "攻坚目标任务", "工作任务安排",
+             "阶段目标", "序时进度"),
+    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "时限", "完成期限", "办结时限",
+                 "计划完成时间", "截止时间", "办理时限", "完成时限要求", "时间要求", "完成时间节点"),
+    "leader": ("市政府分管领导", "分管领导", "分管市领导", "责任领导", "牵头领导",
+               "区政府分管领导", "县政府分管领导", "镇政府分管领导", "分管区领导", "分管县领导",
+               "责任市领导", "责任区领导", "责任县领导", "联系领导", "挂点领导", "包抓领导",
+               "牵头市领导", "牵头区领导", "牵头县领导", "市级责任领导", "县级责任领导", "区级责任领导",
+               "分管副市长", "分管副区长", "分管副县长", "领导"),
+    "lead_unit": ("牵头单位", "主办单位", "牵头责任单位", "责任单位", "牵头部门", "责任部门",
+                  "主责单位", "责任主体", "主体单位", "牵头落实单位", "负责单位", "承担单位",
+                  "主要责任单位", "牵头", "责任单位及责任人", "责任科室", "责任股室", "牵头科室",
+                  "牵头股室", "责任站所", "责任单位（部门）"),
+    "implementing": ("实施单位", "承办单位", "实施主体", "业主单位", "建设单位", "项目业主", "项目单位"),
+    "cooperating": ("协办单位", "配合单位", "协同单位", "参与单位", "配合部门", "协办部门",
+                    "协作单位", "其他责任单位", "相关单位", "责任单位", "责任部门", "配合"),
 }
+
+# Words a header may open with that say only which level of government a column speaks for:
+# 区级牵头单位, 县直责任单位, 市政府责任领导 mean what they mean without them.
+_LEVEL_PREFIX = re.compile(r"^(市政府|区政府|县政府|镇政府|市级|区级|县级|镇级|市直|区直|县直|街道|市|区|县|镇|乡)(?=.)")
+# Any other header naming the units that work with the lead (协同配合单位, 责任主体与协同单位).
+_COOPERATING_HEADER = re.compile(r"(配合|协同|协办|协作|参与)[^，,]{0,6}(单位|部门|科室)$")
+# Any other header about a leader (…分管领导, 责任领导), but not a unit's own leaders
+# (牵头单位主要领导和分管领导 stays an extra column).
+_LEADER_HEADER = re.compile(r"^[^单位部门]{0,8}领导(同志)?$")
+
+# Columns that are the table's own record of progress (a 进度表 carries one): kept as extra
+# columns and named as such when import says what it took each column for.
+PROGRESS_HEADERS = ("当前进度", "进展情况", "完成情况", "工作进展", "推进情况", "目前进展",
+                    "进度情况", "实施进度", "形象进度", "当前进展", "工作完成情况", "进展")
 
 ROLE_LABELS = {  # Chinese names of the roles, for messages and the master's header
     "number": "序号", "title": "事项", "plan": "工作目标", "deadline": "完成时限",
@@ -103,20 +136,42 @@ _PAREN_TAIL = re.compile(r"^[（(][^（）()]*[）)]$")
 
 @lru_cache(maxsize=4096)  # the same header words recur in every file of a collect
 def match_role(header: str) -> tuple[str, int] | None:
-    """(role, rank) for a header cell, rank being the synonym's preference (0 = best).
+    """(role, rank) for a header cell, rank being the synonym's preference (0 = best): the best
+    of `role_candidates`."""
+    candidates = role_candidates(header)
+    return candidates[0] if candidates else None
+
+
+@lru_cache(maxsize=4096)
+def role_candidates(header: str) -> tuple[tuple[str, int], ...]:
+    """Every role a header cell may mean, best first, as (role, rank).
 
     A header matches a synonym exactly, or as the synonym followed by a parenthesised gloss
-    (实施单位（承办单位）). Longer phrases that merely start with one are not matched:
-    牵头单位主要领导和分管领导 is an extra column, not the lead unit.
+    (实施单位（承办单位）), or after a level word (区级牵头单位). Longer phrases that merely start
+    with one are not matched: 牵头单位主要领导和分管领导 is an extra column, not the lead unit.
     """
-    text = squash(header)
+    text = squash(header).rstrip("：:")
     if not text:
-        return None
+        return ()
+    bare = _LEVEL_PREFIX.sub("", text)
+    found: dict[str, int] = {}
     for role, synonyms in ROLE_SYNONYMS.items():
         for rank, word in enumerate(synonyms):
-            if text == word or (text.startswith(word) and _PAREN_TAIL.match(text[len(word):])):
-                return role, rank
-    return None
+            for t, penalty in ((text, 0), (bare, 1)):
+                if t == word or (t.startswith(word) and _PAREN_TAIL.match(t[len(word):])):
+                    found[role] = min(found.get(role, 99), rank + penalty)
+    if "leader" not in found and _LEADER_HEADER.match(text):
+        found["leader"] = len(ROLE_SYNONYMS["leader"])
+    if not found and _COOPERATING_HEADER.search(text):
+        found["cooperating"] = len(ROLE_SYNONYMS["cooperating"])
+    order = list(ROLE_SYNONYMS)
+    return tuple(sorted(found.items(), key=lambda rr: (rr[1], order.index(rr[0]))))
+
+
+def is_progress_header(header: str) -> bool:
+    """A table's own progress column (当前进度, 进展情况 …)."""
+    text = squash(header)
+    return any(text == w or (text.startswith(w) and _PAREN_TAIL.match(text[len(w):])) for w in PROGRESS_HEADERS)
 
 
 def stated_count(text: str) -> int | None:

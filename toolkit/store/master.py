@@ -58,7 +58,8 @@ def _row_values(item: Item, sub, index: int) -> dict[str, str]:
         values.update({f"extra:{k}": v for k, v in item.extras.items()})
     else:
         values.update(key=sub.key, plan=sub.plan, deadline=sub.deadline or item.deadline, unit=sub.lead_unit or item.lead_unit,
-                      other_units="、".join(sub.units[1:]))
+                      leader=sub.leader or item.leader,
+                      other_units="、".join(dict.fromkeys(sub.units[1:] + sub.implementing + sub.cooperating)))
     return values
 
 

@@ -24,6 +24,9 @@ class Sheet:
     rows: list[list[Any]]
     # Merged ranges as (first_row, first_col, last_row, last_col), 0-based and inclusive.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # The paragraphs a Word document puts above this table (the notice's title, 附件1 …): where
+    # a table's own title and year are when it has no title rows.
+    preamble: list[str] = field(default_factory=list)
 
 
 FORMAT_NAMES = {
@@ -183,8 +186,22 @@ def _decode(raw: bytes, path: Path) -> str:
 def _read_docx(path: Path, kind: str) -> list[Sheet]:
     import docx
 
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     document = docx.Document(str(path))
-    return [_docx_table(t, i) for i, t in enumerate(document.tables, start=1)]
+    sheets, paragraphs = [], []
+    for element in document.element.body.iterchildren():
+        if element.tag.endswith("}p"):
+            text = Paragraph(element, document).text.strip()
+            if text:
+                paragraphs.append(text)
+        elif element.tag.endswith("}tbl"):
+            sheet = _docx_table(Table(element, document), len(sheets) + 1)
+            sheet.preamble = paragraphs
+            sheets.append(sheet)
+            paragraphs = []
+    return sheets
 
 
 def _docx_table(table, index: int) -> Sheet:
