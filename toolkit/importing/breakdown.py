@@ -56,6 +56,7 @@ class Breakdown:
     # Every column of the header: (0-based column, header text, role or None for an extra).
     columns: list[tuple[int, str, str | None]] = field(default_factory=list)
     year_from: str = ""  # where the year was read: title, file name, deadlines ("" = nowhere)
+    first_data_row: int = 0  # 1-based: the first row under the header (two rows for a two-row one)
 
     @property
     def units(self) -> list[str]:
@@ -100,6 +101,7 @@ class Header:
     cols: dict[str, int]  # role → column
     plan_parts: list[tuple[int, str]] = field(default_factory=list)  # plan spread over columns
     guessed: dict[str, int] = field(default_factory=dict)  # role → column, told by the cells
+    title_parts: list[int] = field(default_factory=list)  # columns under the title's heading too
 
     @property
     def strong(self) -> bool:
@@ -168,6 +170,12 @@ def _header_at(rows: list[list], i: int, mapping: dict[str, str], merged) -> Hea
     header = Header(row=i, data=i + 1, texts=texts, cols=_assign_roles(texts, mapping))
     if i + 1 < len(rows):
         _second_header_row(rows[i + 1], header, mapping, merged)
+    if header.data == i + 1 and "title" in header.cols:
+        # A title heading merged across columns with no sub-headings: the columns after the
+        # first hold the names of an item's parts (one per node row).
+        c = header.cols["title"]
+        header.title_parts = [cc for r0, c0, r1, c1 in merged if r0 == i and c0 == c
+                              for cc in range(c0 + 1, c1 + 1)]
     return header
 
 
@@ -338,7 +346,8 @@ class _Parser:
         self.cols = dict(header.cols)
         self.header_texts = [squash(t) for t in header.texts]
         self.plan_parts = header.plan_parts
-        used = set(self.cols.values()) | {c for c, _ in self.plan_parts}
+        self.title_parts = header.title_parts
+        used = set(self.cols.values()) | {c for c, _ in self.plan_parts} | set(self.title_parts)
         self.extras = {c: t for c, t in enumerate(header.texts) if c not in used and t}
         self.top_left = _top_left(sheet.merged)
         self.items: list[Item] = []
@@ -374,6 +383,7 @@ class _Parser:
             source=self.path.name, sheet=self.sheet.name, title=title, year=year,
             header_row=self.h + 1, items=self.items, findings=self.findings,
             categories=self.categories, notes=self.notes, columns=columns, year_from=year_from,
+            first_data_row=self.header.data + 1,
             mapping={role: self.header_texts[col] for role, col in self.cols.items()
                      if not (role == "plan" and self.plan_parts)},
         )
@@ -477,6 +487,11 @@ class _Parser:
         return same >= max(2, len(self.cols) // 2)
 
     # -- items and their nodes ----------------------------------------------------------------
+    def _title_part(self, r: int, row: list) -> str:
+        """The text beside the title under the same heading: the name of this row's part."""
+        texts = [cell_text(row[c]) for c in self.title_parts if c < len(row) and (r, c) not in self.top_left]
+        return clean(" ".join(t for t in texts if t)).replace("\n", "")
+
     def _units(self, r: int, row: list, role: str) -> list[str]:
         return split_units(self._cell(r, row, role))
 
@@ -486,9 +501,9 @@ class _Parser:
     def _item(self, r: int, row: list, number: str, title: str) -> None:
         star, title = split_star(clean(title).replace("\n", ""))
         units = self._units(r, row, "lead_unit")
+        plan = "：".join(t for t in (self._title_part(r, row), clean(self._cell(r, row, "plan"))) if t)
         item = Item(
-            number=_number(number), title=title, star=star,
-            plan=clean(self._cell(r, row, "plan")), deadline=_one_line(self._cell(r, row, "deadline")),
+            number=_number(number), title=title, star=star, plan=plan, deadline=_one_line(self._cell(r, row, "deadline")),
             leader=self._leader(r, row) or _leader_of_group(self.section["leader_group"]),
             units=units, implementing=self._units(r, row, "implementing"),
             cooperating=self._units(r, row, "cooperating"), row=r + 1,
@@ -500,7 +515,7 @@ class _Parser:
         for group_row in self.open_groups.values():
             self.group_sizes[group_row] += 1
         where = dict(row=r + 1, item=item.number)
-        if not number:
+        if not number and "number" in self.cols:  # a table without a 序号 column numbers nothing
             self.findings.append(finding("missing-number", **where, value=title[:40]))
         if not title:
             self.findings.append(finding("missing-title", **where))
@@ -513,11 +528,13 @@ class _Parser:
         own unit, plan, deadline, leader and co-units where it names them, the item's otherwise."""
         item = self.items[-1]
         own_title = clean(title).replace("\n", "") if self._own(r, "title") else ""
+        own_title = own_title or self._title_part(r, row)
         plan = clean(self._cell(r, row, "plan"))
         if own_title and own_title != item.title:
             plan = f"{own_title}：{plan}" if plan else own_title
-            # （二）… or ① … in the title column numbers it as the item's part: no doubt there
-            if not _SUB_TITLE.match(own_title):
+            # （二）… or ① … in the title column numbers it as the item's part, and a 序号 merged
+            # down from the item holds it under the item: no doubt then
+            if not _SUB_TITLE.match(own_title) and self._own(r, "number"):
                 self.findings.append(finding("unnumbered-node", row=r + 1, item=item.number, value=own_title[:40]))
         sub = SubRow(plan=plan, deadline=_one_line(self._cell(r, row, "deadline")),
                      units=self._units(r, row, "lead_unit"), row=r + 1, leader=self._leader(r, row),
