@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.core import schema
-from toolkit.core.text import clean, fold, one_line, person, split_star, split_units
+from toolkit.core.text import clean, fold, one_line, split_star
+from toolkit.core.units import people, split_units
 
 
 def test_units_split_on_separators_but_not_inside_brackets():
@@ -30,7 +31,7 @@ def test_repeated_units_are_listed_once():
 
 
 def test_person_names_lose_their_spaces():
-    assert person("曹  兴") == "曹兴"
+    assert people("曹  兴") == ["曹兴"]
 
 
 def test_wrap_spaces_next_to_chinese_go_but_lines_stay():

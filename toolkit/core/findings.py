@@ -50,6 +50,9 @@ CATALOG: dict[str, Entry] = {
                             "如果判断不对，请用 duban import 文件 --column {role}=列名 指明后重新导入。"),
     "year-unknown": Entry("warning", "“{file}”的标题、文件名和完成时限中都找不到年份，工作区年份按 duban.toml 中的 year 计（新建时为今年）",
                           "如果不对，请在 duban.toml 中改正 year，或在分解表标题中写明年份后重新导入。", for_unit=False),
+    "unit-split-ambiguous": Entry("warning", "第{row}行“{column}”中的“{value:.40}”断行处有两种读法，已按“{chosen}”导入，"
+                                  "也可能是“{other}”",
+                                  "请核对：在 units.xlsx 中把正确的单位名称或别名填上后重新导入（错误读法的那一行请删去）。"),
     "count-mismatch": Entry("warning", "第{row}行“{value}”写明{stated}项，但表中实际有{found}项", "请核对分解表。"),
     "item-gone-with-reports": Entry("warning", "原序号 {item}“{value:.30}”不在新的分解表中，但已有报送记录，已保留在总台账末尾",
                                     "如确需删除请核实后手工处理。"),

@@ -1,4 +1,4 @@
-"""Text as Chinese offices write it: wrap artefacts, full-width forms, unit lists.
+"""Text as Chinese offices write it: wrap artefacts, full-width forms (unit and leader lists: core.units).
 
 Pure functions, no I/O; every stage that reads a cell goes through these.
 """
@@ -80,11 +80,6 @@ def one_line(text: str) -> str:
     return clean(cleaned.replace("\n", " "))
 
 
-def person(text: str) -> str:
-    """A person's name or list of names with every space removed (曹  兴 → 曹兴)."""
-    return squash(text)
-
-
 def fold(text: str) -> str:
     """Full-width forms to ASCII (ＡＢ１２ → AB12), white space removed: for matching."""
     if text.__class__ is str and text.isascii():  # NFKC leaves ASCII as it is: the same result, faster
@@ -98,76 +93,3 @@ def split_star(title: str) -> tuple[bool, str]:
     if t.startswith(("★", "☆")):
         return True, t[1:].strip()
     return False, t
-
-
-# A unit's name ends in one of these; a piece of a cell that does not is the first half of a
-# long name the cell wrapped (市钢铁石化项目\n建设协调小组), not a whole unit.
-_UNIT_ENDINGS = tuple(
-    "局委办府司组会院所队部处室站区市县镇街团行社厅馆校台联心场社园)）"
-) + ("中心", "集团", "公司", "银行", "单位", "机构", "企业", "党委", "党组", "（街）", "(街)")
-_HARD_SEPARATORS = "、，,；;"
-_OPEN, _CLOSE = "（(《", "）)》"
-
-
-def _pieces(text: str) -> list[tuple[str, str]]:
-    """Split at top level (not inside brackets) into (piece, separator-that-followed)."""
-    out, buf, depth = [], [], 0
-    for ch in text:
-        if ch in _OPEN:
-            depth += 1
-        elif ch in _CLOSE:
-            depth = max(0, depth - 1)
-        if depth == 0 and (ch in _HARD_SEPARATORS or ch in "\n \t\u3000"):
-            out.append(("".join(buf), ch))
-            buf = []
-        else:
-            buf.append(ch)
-    out.append(("".join(buf), ""))
-    return out
-
-
-def split_units(text: str) -> list[str]:
-    """A cell's list of units, in order, without duplicates.
-
-    Splits on 、 ， ； at top level (各县（市、区）政府 stays whole). A line break or space
-    splits only where the text before it ends like a unit name, so wrapped long names and
-    stray spaces (市 发展改革局) join back together.
-    """
-    units: list[str] = []
-    buf = ""
-    pieces = _pieces((text or "").strip())
-    for i, (piece, sep) in enumerate(pieces):
-        buf += piece
-        soft = sep not in _HARD_SEPARATORS
-        gloss_follows = i + 1 < len(pieces) and pieces[i + 1][0].startswith(tuple(_OPEN))
-        if soft and sep and (gloss_follows or not _ends_like_unit(buf)):
-            continue
-        name = squash(buf).strip("。.：:")
-        if name and name not in units:
-            units.append(name)
-        buf = ""
-    return share_suffix(units)
-
-
-_BARE_PLACE = re.compile(r"^[\u4e00-\u9fff]{2,6}[区市县镇]$")
-_PLACE_WITH_BODY = re.compile(r"^[\u4e00-\u9fff]{2,6}[区市县镇](人民政府|政府|管委会|党委)$")
-
-
-def share_suffix(units: list[str]) -> list[str]:
-    """赤坎区、霞山区、遂溪县政府 means each of them's 政府: a run of bare place names takes
-    the body named after the last of them."""
-    out = list(units)
-    for i, unit in enumerate(out):
-        m = _PLACE_WITH_BODY.match(unit)
-        if not m:
-            continue
-        j = i - 1
-        while j >= 0 and _BARE_PLACE.match(out[j]):
-            out[j] += m.group(1)
-            j -= 1
-    return list(dict.fromkeys(out))
-
-
-def _ends_like_unit(text: str) -> bool:
-    t = squash(text)
-    return len(t) >= 3 and t.endswith(_UNIT_ENDINGS)

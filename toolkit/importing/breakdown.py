@@ -18,7 +18,8 @@ from ..core.assign import all_units
 from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
-from ..core.text import cell_text, clean, split_star, split_units, squash
+from ..core.text import cell_text, clean, split_star, squash
+from ..core.units import people, read_unit_list, split_units, unit_vocabulary
 from ..store.tables import FORMAT_NAMES, Sheet, read_sheets, sniff
 
 HEADER_SCAN_ROWS = 40  # a header sits under a few title rows, never deeper than this
@@ -72,13 +73,15 @@ class Breakdown:
         return [role for role in schema.ROLE_SYNONYMS if role not in found]
 
 
-def read_breakdown(path, sheet: str | None = None, mapping: dict[str, str] | None = None) -> Breakdown:
+def read_breakdown(path, sheet: str | None = None, mapping: dict[str, str] | None = None,
+                   known_units: frozenset[str] = frozenset()) -> Breakdown:
     """Read a breakdown table file. `sheet` picks a sheet by name (default: the first with a
-    recognisable header); `mapping` (role → header text) names columns the clerk has told us."""
+    recognisable header); `mapping` (role → header text) names columns the clerk has told us;
+    `known_units` (units.xlsx names and aliases) settle how a wrapped unit cell is read."""
     path = Path(path)
     sheets = read_sheets(path)
     chosen, header = _choose_sheet(path, sheets, sheet, mapping or {})
-    breakdown = _Parser(path, chosen, header).run()
+    breakdown = _Parser(path, chosen, header, known_units).run()
     kind = sniff(path)
     if not _EXTENSIONS.get(kind, ()) or path.suffix.lower() not in _EXTENSIONS[kind]:
         breakdown.findings.insert(0, finding("extension-mismatch", file=path.name, value=path.suffix,
@@ -315,7 +318,7 @@ def _is_person(name: str) -> bool:
 
 
 def _looks_like_people(text: str) -> bool:
-    names = _people(text)
+    names = people(text)
     return bool(names) and all(map(_is_person, names))
 
 
@@ -327,23 +330,23 @@ def _looks_like_units(text: str) -> bool:
 _UNIT_ENDS = tuple("局委办府司组会院所队部处室站区市县镇乡街团行社厅馆校台联心场园道") + ("中心", "公司")
 
 
-def _people(text: str) -> list[str]:
-    """A leader cell's people, one per line or separated by 、，；."""
-    return [squash(p) for p in re.split(r"[\n、，,；;]+", clean(text)) if squash(p)]
-
-
 # -- the walk -----------------------------------------------------------------------------------
 # Roles a cell merged down over several rows hands on to each of them (a lead unit or a leader
 # merged over an item's nodes, or over several items). A merged title or number means the rows
 # under it are one item's nodes, so those two are not handed on.
 _INHERITED = ("plan", "deadline", "leader", "lead_unit", "implementing", "cooperating")
+_UNIT_ROLES = ("lead_unit", "implementing", "cooperating")
 
 
 class _Parser:
-    def __init__(self, path: Path, sheet: Sheet, header: Header):
+    def __init__(self, path: Path, sheet: Sheet, header: Header, known_units: frozenset[str] = frozenset()):
         self.path, self.sheet, self.header = path, sheet, header
         self.h = header.row
         self.cols = dict(header.cols)
+        unit_cols = [self.cols[role] for role in _UNIT_ROLES if role in self.cols]
+        self.known_units = unit_vocabulary(
+            (cell_text(row[c]) for row in sheet.rows[header.data:] for c in unit_cols if c < len(row)), known_units)
+        self.ambiguous: set[tuple[str, str]] = set()  # (role, cell text) already reported
         self.header_texts = [squash(t) for t in header.texts]
         self.plan_parts = header.plan_parts
         self.title_parts = header.title_parts
@@ -493,10 +496,17 @@ class _Parser:
         return clean(" ".join(t for t in texts if t)).replace("\n", "")
 
     def _units(self, r: int, row: list, role: str) -> list[str]:
-        return split_units(self._cell(r, row, role))
+        """The units a cell names; a line break read by a guess is reported once per cell text."""
+        text = self._cell(r, row, role)
+        units, ambiguities = read_unit_list(text, self.known_units)
+        if ambiguities and (role, text) not in self.ambiguous:
+            self.ambiguous.add((role, text))
+            for amb in ambiguities:
+                self.findings.append(amb.finding(row=r + 1, column=self.header.texts[self.cols[role]]))
+        return units
 
     def _leader(self, r: int, row: list) -> str:
-        return "、".join(_people(self._cell(r, row, "leader")))
+        return "、".join(people(self._cell(r, row, "leader")))
 
     def _item(self, r: int, row: list, number: str, title: str) -> None:
         star, title = split_star(clean(title).replace("\n", ""))

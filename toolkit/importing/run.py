@@ -87,8 +87,14 @@ def _write_secret(path: Path) -> None:
 def import_table(ws: Workspace, source: Path, sheet: str | None = None, wait: float = 0.0) -> ImportResult:
     """Import `source` into the existing workspace `ws` (duban import)."""
     cfg = ws.config()
-    breakdown = read_breakdown(source, sheet, mapping=cfg.mapping or None)
+    breakdown = read_breakdown(source, sheet, mapping=cfg.mapping or None, known_units=known_units(ws))
     return import_breakdown(ws, breakdown, source, wait=wait)
+
+
+def known_units(ws: Workspace) -> frozenset[str]:
+    """The names and aliases in units.xlsx: they settle how a wrapped unit cell is read
+    (湛江机场↵迁建办 is one unit when either that name or both halves are listed)."""
+    return frozenset(name for unit in read_units(ws.units_path) for name in (unit.name, *unit.aliases))
 
 
 def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: float = 0.0) -> ImportResult:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ..core.assign import other_units, reporting_units
 from ..core.model import Item
-from ..core.text import cell_text, fold, split_units, squash
+from ..core.text import cell_text, fold, squash
+from ..core.units import split_units
 from .fsutil import atomic_path
 from .sheetstyle import formats
 from .tables import read_sheets
