@@ -17,6 +17,7 @@ import python_calamine as pc
 
 from toolkit.core.schema import KEY_HEADER, SHEET
 from toolkit.core.text import cell_text, fold, squash
+from toolkit.core.units import people
 from toolkit.importing.run import ImportResult, init_workspace
 from toolkit.store.tables import read_sheets
 from toolkit.store.workspace import Workspace
@@ -52,18 +53,14 @@ def _others(row) -> list[str]:
     return list(dict.fromkeys(row.implementing + row.cooperating))
 
 
-def _people(text: str) -> list[str]:
-    return [p for p in text.split("、") if p]
-
-
 def _view(item) -> dict:
     """An item as the truth states it; a node's unit, co-units, leader and deadline are its own
     or, where it names none, the item's (who answers for it is the same either way)."""
     return dict(
-        number=item.number, units=item.units, cooperating=_others(item), leader=_people(item.leader),
+        number=item.number, units=item.units, cooperating=_others(item), leader=people(item.leader),
         deadline=item.deadline,
         nodes=[dict(units=s.units or item.units, cooperating=_others(s) or _others(item),
-                    leader=_people(s.leader or item.leader), deadline=s.deadline or item.deadline)
+                    leader=people(s.leader or item.leader), deadline=s.deadline or item.deadline)
                for s in item.subrows])
 
 

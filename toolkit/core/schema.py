@@ -48,6 +48,9 @@ ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
 # Words a header may open with that say only which level of government a column speaks for:
 # 区级牵头单位, 县直责任单位, 市政府责任领导 mean what they mean without them.
 _LEVEL_PREFIX = re.compile(r"^(市政府|区政府|县政府|镇政府|市级|区级|县级|镇级|市直|区直|县直|街道|市|区|县|镇|乡)(?=.)")
+# Any other header naming the items (省重点民生实事项目名称) or their targets (一季度目标).
+_TITLE_HEADER = re.compile(r"(项目|事项|任务|实事|工作)名称$")
+_PLAN_HEADER = re.compile(r"(目标|目标任务|工作目标|计划)$")
 # Any other header naming the units that work with the lead (协同配合单位, 责任主体与协同单位).
 _COOPERATING_HEADER = re.compile(r"(配合|协同|协办|协作|参与)[^，,]{0,6}(单位|部门|科室)$")
 # Any other header about a leader (…分管领导, 责任领导), but not a unit's own leaders
@@ -162,6 +165,10 @@ def role_candidates(header: str) -> tuple[tuple[str, int], ...]:
                     found[role] = min(found.get(role, 99), rank + penalty)
     if "leader" not in found and _LEADER_HEADER.match(text):
         found["leader"] = len(ROLE_SYNONYMS["leader"])
+    if not found and _TITLE_HEADER.search(text):
+        found["title"] = len(ROLE_SYNONYMS["title"])
+    if not found and _PLAN_HEADER.search(text) and len(text) <= 12:
+        found["plan"] = len(ROLE_SYNONYMS["plan"])
     if not found and _COOPERATING_HEADER.search(text):
         found["cooperating"] = len(ROLE_SYNONYMS["cooperating"])
     order = list(ROLE_SYNONYMS)
