@@ -18,6 +18,7 @@ from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
 from ..core.text import cell_text, clean, person, split_star, split_units, squash
 from ..store.tables import FORMAT_NAMES, Sheet, read_sheets, sniff
+from .hint import no_header_message
 
 HEADER_SCAN_ROWS = 40  # a header sits under a few title rows, never deeper than this
 _YEAR_RE = re.compile(r"(20\d\d)\s*年")
@@ -82,8 +83,7 @@ def _choose_sheet(path: Path, sheets: list[Sheet], name: str | None, mapping) ->
             return s, row
     if not any(any(cell_text(v) for v in r) for s in candidates for r in s.rows):
         raise BadInputError(f"文件“{path.name}”里没有任何内容，请确认发来的是分解表本身。")
-    words = "、".join(schema.ROLE_SYNONYMS["title"][:3] + schema.ROLE_SYNONYMS["lead_unit"][:2])
-    raise BadInputError(f"文件“{path.name}”中找不到分解表的表头（应有“序号”以及{words}等列名）；请确认文件是分解表，或在 duban.toml 的 [mapping] 中写明列名后再导入。")
+    raise BadInputError(no_header_message(path, candidates))
 
 
 def _row_roles(row: list, mapping: dict[str, str] | None) -> dict[str, tuple[int, int]]:
