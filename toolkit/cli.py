@@ -59,6 +59,13 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")(f)
 
 
+def column_option(f):
+    return click.option("--column", "columns", multiple=True, metavar="含义=列名",
+                        help="指明分解表的某一列是什么（可写多次），例如 --column 事项=民生实事 --column 牵头单位=责任单位；"
+                             "含义写 序号、事项、工作目标、完成时限、分管领导、牵头单位、实施单位、协办单位之一，"
+                             "列名照表头原字写。会记入 duban.toml，以后导入照用。")(f)
+
+
 def wait_option(f):
     return click.option("--wait", type=float, default=0.0, show_default=True,
                         help="工作区被占用时最多等待的秒数。")(f)
@@ -69,22 +76,27 @@ def wait_option(f):
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False), help="同时导入这份分解表。")
 @click.option("--sample", type=click.Choice(SAMPLE_NAMES), help="用自带的样例分解表建立工作区。")
 @click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
+@column_option
 @json_option
-def init_cmd(directory, source, sample, sheet, as_json):
+def init_cmd(directory, source, sample, sheet, columns, as_json):
     """建立工作区（可同时导入分解表）。
 
     \b
     Example:
         duban init 2022督办 --from 附件1-重点督办事项分解表.xlsx
+        duban init 2022督办 --from 民生实事.xlsx --column 事项=民生实事
         duban init 样例 --sample heshan-2022
     """
-    from .importing.run import init_workspace
+    from .importing.run import init_workspace, parse_columns
     from .store.samples import sample_path
 
     if source and sample:
         raise click.UsageError("--from 和 --sample 只能选一个。")
+    if columns and not source:
+        raise click.UsageError("--column 要与 --from 分解表 一起使用。")
+    forced = parse_columns(columns)
     path = Path(source) if source else (sample_path(sample) if sample else None)
-    ws, result = init_workspace(Path(directory), path, sheet)
+    ws, result = init_workspace(Path(directory), path, sheet, forced)
     if result is None:
         click.echo(f"已建立工作区：{ws.root}\n下一步：duban import 分解表.xlsx -w {directory}")
         return
@@ -95,19 +107,22 @@ def init_cmd(directory, source, sample, sheet, as_json):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @workspace_option
 @click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
+@column_option
 @json_option
 @wait_option
-def import_cmd(file, workspace, sheet, as_json, wait):
+def import_cmd(file, workspace, sheet, columns, as_json, wait):
     """导入（或重新导入）分解表：xlsx、xls、ods、csv、docx 均可。
 
     \b
     Example:
         duban import 分解表.xlsx -w 2022督办
+        duban import 民生实事.xlsx -w 2022督办 --column 事项=民生实事 --column 工作目标=工作标准
     """
-    from .importing.run import import_table
+    from .importing.run import import_table, parse_columns
     from .store.workspace import Workspace
 
-    result = import_table(Workspace.open(workspace), Path(file), sheet, wait=wait)
+    forced = parse_columns(columns)
+    result = import_table(Workspace.open(workspace), Path(file), sheet, wait=wait, columns=forced)
     _show_import(result, as_json, "")
 
 

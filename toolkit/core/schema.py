@@ -68,6 +68,31 @@ ROLE_LABELS = {  # Chinese names of the roles, for messages and the master's hea
     "cooperating": "协办单位",
 }
 
+
+def role_named(key: str) -> str | None:
+    """The breakdown role a clerk names (duban import --column 事项=民生实事): the role's
+    Chinese label (事项), any of its synonyms (配合单位, 责任单位), or its English name (title)."""
+    text = squash(key)
+    if text.lower() in ROLE_SYNONYMS:
+        return text.lower()
+    for role, label in ROLE_LABELS.items():
+        if text == label:
+            return role
+    hit = match_role(text)
+    return hit[0] if hit else None
+
+
+# A column of the table's own (an extra, kept in item.extras) whose header is already a header
+# of duban's (a report field's 备注, 进展情况 …) is shown under this mark in master.xlsx and the
+# summary, so the two never share a header: 备注 → 备注（分解表）.
+TABLE_MARK = "（分解表）"
+
+
+def table_column_header(header: str, taken) -> str:
+    """The header an extra column is shown under where `taken` holds duban's own headers."""
+    return header + TABLE_MARK if header in taken else header
+
+
 DEFAULT_STATUSES = ("已完成", "基本按进度完成", "未按进度完成", "暂缓实施")
 
 # Which status means done (it needs 完成时间), and which ones need 存在问题 explained.

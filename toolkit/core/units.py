@@ -82,7 +82,7 @@ def unit_vocabulary(cells: Iterable[str], names: Iterable[str] = ()) -> frozense
     for cell in cells:
         for piece, _sep in _pieces((cell or "").strip(), soft=False):
             piece = piece.strip().strip(_TRIM)
-            if _ends_like_unit(piece) and not any(ch in _SOFT for ch in piece) and not _KIND_ONLY.match(piece):
+            if ends_like_unit(piece) and not any(ch in _SOFT for ch in piece) and not _KIND_ONLY.match(piece):
                 out.add(piece)
     out.discard("")
     return frozenset(out)
@@ -156,10 +156,11 @@ def _known_run(buf: str, lines: list[str], i: int, keys: frozenset[str]) -> int 
 
 
 def _stands_alone(text: str, keys: frozenset[str]) -> bool:
-    return fold(text) in keys or _ends_like_unit(text)
+    return fold(text) in keys or ends_like_unit(text)
 
 
-def _ends_like_unit(text: str) -> bool:
+def ends_like_unit(text: str) -> bool:
+    """Whether a piece of text ends the way a unit's name does (局, 委, 街道, 公司 …)."""
     return len(text) >= 3 and text.endswith(_UNIT_ENDINGS)
 
 
@@ -251,3 +252,22 @@ def _only_title(text: str) -> bool:
             rest = t[: -len(title)]
             return not rest or rest in _TITLE_WORDS or rest.endswith(_ORG_TAIL) or rest.endswith(_TITLE_WORDS)
     return False
+
+
+# The commonest Chinese surnames (over nine in ten people): a 2–4 character cell starting with
+# one is a name, where 已完工 or 全年 is not.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
+    "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
+    "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯"}
+
+
+def looks_like_person(name: str) -> bool:
+    """A name a leader cell may hold: a title (…副市长, 局长) or 2–4 characters after a surname."""
+    if _only_title(name) or name.endswith(_TITLES):
+        return True
+    # 黄埔区, 王家镇: a surname opens many a place's name too
+    return 2 <= len(name) <= 4 and (name[0] in _SURNAMES or name[:2] in _SURNAMES) and not ends_like_unit(name)

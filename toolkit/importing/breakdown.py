@@ -19,8 +19,9 @@ from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
 from ..core.text import cell_text, clean, split_star, squash
-from ..core.units import people, read_unit_list, split_units, unit_vocabulary
+from ..core.units import ends_like_unit, looks_like_person, people, read_unit_list, split_units, unit_vocabulary
 from ..store.tables import FORMAT_NAMES, Sheet, read_sheets, sniff
+from .hint import header_like_row, no_header_message
 
 HEADER_SCAN_ROWS = 40  # a header sits under a few title rows, never deeper than this
 SAMPLE_ROWS = 80  # data rows looked at to tell what an unnamed column holds
@@ -34,7 +35,6 @@ _DEADLINE_CELL = re.compile(
     r"^((20\d\d)\s*[年.．\-/]\s*)?(\d{1,2}\s*月(份)?(底|末|初|中旬|上旬|下旬|\d{1,2}\s*日)?(前|之前|以前)?)|"
     r"^(20\d\d)\s*年(底|末|内)?|^(年底|年内|全年|长期|持续推进|每季度|每月|[一二三四]季度|第[一二三四]季度)")
 _SUB_TITLE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d+[.、．])")
-_PERSON_TITLE = re.compile(r"(书记|市长|区长|县长|镇长|乡长|主任|部长|常委|局长|秘书长|主席|组长)$")
 _NOT_ROLE_HEADER = re.compile(r"备注|进度|情况|进展|责任人|联系人|电话|说明|得分|评价")
 _CN_DIGIT = {"〇": "0", "○": "0", "Ｏ": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -137,20 +137,24 @@ def _choose_sheet(path: Path, sheets: list[Sheet], name: str | None, mapping: di
             return s, header
     if not any(any(cell_text(v) for v in r) for s in candidates for r in s.rows):
         raise BadInputError(f"文件“{path.name}”里没有任何内容，请确认发来的是分解表本身。")
-    raise BadInputError(_no_header_message(path, weak))
+    raise BadInputError(no_header_message(path, _suggestion(candidates, weak)))
 
 
-def _no_header_message(path: Path, weak: list[tuple[Sheet, Header]]) -> str:
-    words = "、".join(schema.ROLE_SYNONYMS["title"][:3] + schema.ROLE_SYNONYMS["lead_unit"][:2])
-    if weak:
-        _, header = weak[0]
-        texts = [t for t in header.texts if t]
-        longest = next((t for t in texts if t not in {header.texts[c] for c in header.cols.values()}), texts[0] if texts else "事项列的列名")
-        seen = "、".join(f"“{t}”" for t in texts[:8])
-        return (f"文件“{path.name}”第{header.row + 1}行像是表头（{seen}），但认不出哪一列是事项名称；"
-                f"请用 --column 指明，例如：duban import “{path.name}” --column 事项={longest}")
-    return (f"文件“{path.name}”中找不到分解表的表头（应有“序号”以及{words}等列名）；请确认文件是分解表，"
-            f"或用 --column 指明列名，例如 --column 事项=项目名称 --column 牵头单位=责任单位。")
+def _suggestion(sheets: list[Sheet], weak: list[tuple[Sheet, Header]]) -> dict[str, str]:
+    """role → header text the clerk might name with --column: the items' column and the lead
+    unit's, as the cells under the most header-like row suggest."""
+    tries = [(s, h.row) for s, h in weak] + [(s, header_like_row(s.rows)) for s in sheets]
+    for s, row in tries:
+        if row is None:
+            continue
+        texts = [clean(cell_text(v)).replace("\n", "") for v in s.rows[row]]
+        header = Header(row=row, data=row + 1, texts=texts, cols={})
+        _guess_columns(s.rows, header)
+        found = {role: texts[header.cols[role]] for role in ("title", "lead_unit")
+                 if role in header.cols and texts[header.cols[role]]}
+        if "title" in found:
+            return found
+    return {}
 
 
 def find_header(rows: list[list], mapping: dict[str, str] | None = None,
@@ -158,7 +162,7 @@ def find_header(rows: list[list], mapping: dict[str, str] | None = None,
     """The header: the first row near the top naming a title column and two other roles, else
     the row naming most roles (at least two of title, plan, lead unit, number)."""
     best: Header | None = None
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+    for i in range(min(len(rows), HEADER_SCAN_ROWS)):
         header = _header_at(rows, i, mapping or {}, merged or [])
         if header.strong:
             return header
@@ -234,6 +238,20 @@ def _assign_roles(texts: list[str], mapping: dict[str, str]) -> dict[str, int]:
             candidates[col] = [(forced[t], -1)]
         elif t:
             candidates[col] = list(schema.role_candidates(t))
+    cols = _match(candidates)
+    if "title" not in cols:
+        # No column is only a title: the one that may also be read as the title is it
+        # (目标任务 or 项目内容 alone in a table is the list of items, not a plan beside them),
+        # and the roles it would have taken go to the other columns.
+        titled = [(rank, col) for col, cands in candidates.items() for role, rank in cands if role == "title"]
+        if titled:
+            rank, col = min(titled)
+            candidates[col] = [("title", rank)]
+            cols = _match(candidates)
+    return cols
+
+
+def _match(candidates: dict[int, list[tuple[str, int]]]) -> dict[str, int]:
     holder: dict[str, tuple[int, int]] = {}  # role → (column, rank)
     tried = {col: 0 for col in candidates}
     queue = list(candidates)
@@ -250,16 +268,7 @@ def _assign_roles(texts: list[str], mapping: dict[str, str]) -> dict[str, int]:
                 holder[role] = (col, rank)
                 queue.insert(0, other)
                 break
-    cols = {role: col for role, (col, _) in holder.items()}
-    if "title" not in cols:
-        # No column is only a title: the one that may also be read as the title is it
-        # (目标任务 alone in a table is the list of tasks, not a plan beside them).
-        titled = [(rank, col) for col, cands in candidates.items() for role, rank in cands if role == "title"]
-        if titled:
-            col = min(titled)[1]
-            cols = {role: c for role, c in cols.items() if c != col}
-            cols["title"] = col
-    return cols
+    return {role: col for role, (col, _) in holder.items()}
 
 
 def _guess_columns(rows: list[list], header: Header) -> None:
@@ -292,42 +301,22 @@ def _guess_columns(rows: list[list], header: Header) -> None:
         # or the longest texts, are the items.
         del header.cols["title"]
     if "title" not in header.cols:
-        lengths = {c: sum(map(len, values(c))) / max(1, len(values(c))) for c in free if len(values(c)) >= 2}
-        if lengths and max(lengths.values()) >= 6:
-            c = max(lengths, key=lengths.get)
-            header.cols["title"] = header.guessed["title"] = c
+        # The items' column: the first column of texts (a plan, longer still, comes after it).
+        texty = [c for c in free if len(values(c)) >= 2 and sum(map(len, values(c))) / len(values(c)) >= 6]
+        if texty:
+            header.cols["title"] = header.guessed["title"] = texty[0]
         elif "plan" in header.cols and not header.plan_parts:  # the one text column is the items
             header.cols["title"] = header.guessed["title"] = header.cols.pop("plan")
 
 
-# The commonest Chinese surnames (over nine in ten people): a 2–4 character cell starting with
-# one is a name, where 已完工 or 全年 is not.
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-    "常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴"
-    "霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑"
-    "景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯"}
-
-
-def _is_person(name: str) -> bool:
-    if _PERSON_TITLE.search(name):
-        return True
-    return 2 <= len(name) <= 4 and (name[0] in _SURNAMES or name[:2] in _SURNAMES)
-
-
 def _looks_like_people(text: str) -> bool:
     names = people(text)
-    return bool(names) and all(map(_is_person, names))
+    return bool(names) and all(map(looks_like_person, names))
 
 
 def _looks_like_units(text: str) -> bool:
     units = split_units(text)
-    return bool(units) and all(len(u) >= 3 and not _PERSON_TITLE.search(u) and u.endswith(_UNIT_ENDS) for u in units)
-
-
-_UNIT_ENDS = tuple("局委办府司组会院所队部处室站区市县镇乡街团行社厅馆校台联心场园道") + ("中心", "公司")
+    return bool(units) and all(map(ends_like_unit, units))
 
 
 # -- the walk -----------------------------------------------------------------------------------

@@ -16,10 +16,12 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import ConfigError
+from ..core import schema
+from ..core.errors import BadInputError, ConfigError, DubanError
 from ..core.findings import Finding, finding
 from ..core.keys import assign_keys
 from ..core.model import Item
+from ..core.text import squash
 from ..store import configfile
 from ..store.fsutil import backup, file_sha256
 from ..store.ledger import Ledger
@@ -44,9 +46,91 @@ class ImportResult:
         return self.breakdown.units
 
     def to_json(self) -> dict:
-        """The `duban import --json` shape of CLI.md."""
-        return {"items": len(self.items), "units": self.units, "categories": self.breakdown.categories,
+        """The `duban import --json` shape of CLI.md, with what import took each column for:
+        header_row (1-based), columns [{column: "B", header: "民生实事", role: "title"}] (role
+        null for a column kept as an extra; column null where not known), roles_not_found."""
+        bd = self.breakdown
+        return {"items": len(self.items), "units": self.units, "categories": bd.categories,
+                "header_row": bd.header_row,
+                "columns": [{"column": column_letter(c), "header": h, "role": r} for c, h, r in columns_of(bd)],
+                "roles_not_found": roles_not_found(bd),
                 "findings": [f.to_json() for f in self.findings]}
+
+
+def columns_of(bd: Breakdown) -> list[tuple[int | None, str, str | None]]:
+    """(0-based column, header, role or None for an extra) for each column of the header row.
+    Read from the breakdown where import recorded it; otherwise pieced together from the
+    mapping and the items' extras, without the column's position (None)."""
+    known = getattr(bd, "columns", None)
+    if known is not None:
+        return [tuple(c) for c in known]
+    out: list[tuple[int | None, str, str | None]] = [(None, h, r) for r, h in bd.mapping.items()]
+    out += [(None, h, None) for h in dict.fromkeys(k for it in bd.items for k in it.extras)]
+    return out
+
+
+def roles_not_found(bd: Breakdown) -> list[str]:
+    """The breakdown roles no column was taken for, in the schema's order."""
+    found = {r for _, _, r in columns_of(bd) if r}
+    return [r for r in schema.ROLE_LABELS if r not in found]
+
+
+def column_letter(col: int | None) -> str | None:
+    """0 → A, 25 → Z, 26 → AA: a column as a spreadsheet names it."""
+    if col is None:
+        return None
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+_KEYS = "、".join(schema.ROLE_LABELS.values())
+
+
+def parse_columns(pairs) -> dict[str, str]:
+    """--column KEY=VALUE, each KEY a role as the clerk knows it (schema.role_named), each VALUE
+    a header as the table writes it → role → header. A Chinese error for anything else."""
+    out: dict[str, str] = {}
+    by_header: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.replace("＝", "=").partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key or not value:
+            raise DubanError(f"--column {pair} 写法不对：应写成 --column 含义=表头中的列名，例如 --column 事项=民生实事。")
+        role = schema.role_named(key)
+        if role is None:
+            raise DubanError(f"--column {pair} 中“{key}”不是分解表的列的含义；等号左边可写：{_KEYS}"
+                             "（或它们的同义词，如 责任单位、配合单位）。")
+        if role in out and squash(out[role]) != squash(value):
+            raise DubanError(f"--column 为“{schema.ROLE_LABELS[role]}”指定了两列（“{out[role]}”和“{value}”），只能指定一列。")
+        other = by_header.get(squash(value))
+        if other and other != role:
+            raise DubanError(f"--column 把同一列“{value}”既当作“{schema.ROLE_LABELS[other]}”又当作“{schema.ROLE_LABELS[role]}”；一列只能有一种含义。")
+        out[role] = value
+        by_header[squash(value)] = role
+    return out
+
+
+def _forced_mapping(stored: dict[str, str], columns: dict[str, str]) -> dict[str, str]:
+    """duban.toml's [mapping] with the clerk's --column over it: a role named on the command
+    line, or a header the command line gives another role, no longer counts as stored."""
+    taken = {squash(h) for h in columns.values()}
+    kept = {r: h for r, h in stored.items() if h and r not in columns and squash(h) not in taken}
+    return {**kept, **columns}
+
+
+def _check_columns(bd: Breakdown, columns: dict[str, str], source: Path) -> None:
+    """Every --column must have named a column of the header row import found."""
+    for role, header in columns.items():
+        if squash(bd.mapping.get(role, "")) == squash(header):
+            continue
+        present = "、".join(f"{column_letter(c) or ''} {h}".strip() for c, h, _ in columns_of(bd))
+        raise BadInputError(f"文件“{source.name}”的表头（第{bd.header_row}行）中没有“{header}”这一列"
+                            f"（--column {schema.ROLE_LABELS[role]}={header}）；表头各列：{present}。"
+                            "请照表头的原字写（空格不计）。")
 
 
 def workspace_title(table_title: str) -> str:
@@ -57,12 +141,17 @@ def workspace_title(table_title: str) -> str:
     return stripped or title
 
 
-def init_workspace(root: Path, source: Path | None = None, sheet: str | None = None) -> tuple[Workspace, ImportResult | None]:
-    """Create a workspace in `root` (made if missing); import `source` into it when given."""
+def init_workspace(root: Path, source: Path | None = None, sheet: str | None = None,
+                   columns: dict[str, str] | None = None) -> tuple[Workspace, ImportResult | None]:
+    """Create a workspace in `root` (made if missing); import `source` into it when given,
+    with `columns` (role → header, duban init --column) over the detected columns."""
     ws = Workspace(root)
     if ws.exists():
         raise ConfigError(f"“{ws.root}”已经是 duban 工作区；要导入新的分解表请运行 duban import 文件 -w {ws.root}。")
-    breakdown = read_breakdown(source, sheet) if source else None  # judged before anything is written
+    breakdown = None
+    if source:  # judged before anything is written
+        breakdown = read_breakdown(source, sheet, mapping=dict(columns) if columns else None)
+        _check_columns(breakdown, columns or {}, Path(source))
     ws.root.mkdir(parents=True, exist_ok=True)
     ws.state_dir.mkdir(exist_ok=True)
     _write_secret(ws.state_dir / "secret")
@@ -84,10 +173,15 @@ def _write_secret(path: Path) -> None:
         f.write(secrets.token_hex(32))
 
 
-def import_table(ws: Workspace, source: Path, sheet: str | None = None, wait: float = 0.0) -> ImportResult:
-    """Import `source` into the existing workspace `ws` (duban import)."""
+def import_table(ws: Workspace, source: Path, sheet: str | None = None, wait: float = 0.0,
+                 columns: dict[str, str] | None = None) -> ImportResult:
+    """Import `source` into the existing workspace `ws` (duban import). `columns` (role →
+    header, from --column) wins over duban.toml's [mapping] and is remembered there."""
     cfg = ws.config()
-    breakdown = read_breakdown(source, sheet, mapping=cfg.mapping or None, known_units=known_units(ws))
+    columns = columns or {}
+    mapping = _forced_mapping(cfg.mapping, columns)
+    breakdown = read_breakdown(source, sheet, mapping=mapping or None, known_units=known_units(ws))
+    _check_columns(breakdown, columns, Path(source))
     return import_breakdown(ws, breakdown, source, wait=wait)
 
 
@@ -141,7 +235,9 @@ def _merge_items(ledger: Ledger, breakdown: Breakdown) -> ImportResult:
 
 
 def _update_config(ws: Workspace, cfg: Config, breakdown: Breakdown, source: Path) -> None:
-    values = {"source": source.name, "sheet": breakdown.sheet, "mapping": breakdown.mapping}
+    # Every role, so a header no longer found is no longer remembered (it would win a later import).
+    mapping = {role: breakdown.mapping.get(role, "") for role in schema.ROLE_SYNONYMS}
+    values = {"source": source.name, "sheet": breakdown.sheet, "mapping": mapping}
     if not cfg.title or cfg.title == ws.root.name:
         values["title"] = workspace_title(breakdown.title) if breakdown.title else cfg.title
     if breakdown.year and not cfg.year:

@@ -59,7 +59,7 @@ done_status = {_q(cfg.done_status)}
 problem_statuses = {_q(cfg.problem_statuses)}
 
 # 列名对应：左边是 duban 的含义，右边是分解表里的列名（导入时自动识别）。
-# 如果识别错了，改右边的列名后重新导入（duban import 分解表文件）。
+# 如果识别错了，不必改这里：重新导入时用 --column 指明，例如 duban import 分解表文件 --column 事项=民生实事。
 [mapping]
 {mapping_lines}
 

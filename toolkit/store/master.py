@@ -42,10 +42,13 @@ def columns(cfg: Config, extras: list[str]) -> list[Column]:
             # 完成时限, never the table's own 完成时间: a report field has that name
             Column("deadline", "完成时限", 12), Column("leader", m.get("leader") or "分管领导", 10),
             Column("unit", "报送单位", 16), Column("other_units", "其他责任单位", 24)]
-    plan += [Column(f"extra:{h}", h, 16) for h in extras]
     widths = {schema.PROGRESS: 50, schema.PROBLEMS: 30, schema.NEXT_STEPS: 30}
     report = [Column(f"report:{h}", h, widths.get(f, 12)) for f, h in answer_headers(cfg).items()]
-    return plan + report + [Column(f"report:{h}", h, 14) for h in SOURCE_COLUMNS]
+    report += [Column(f"report:{h}", h, 14) for h in SOURCE_COLUMNS]
+    # The table's own 备注 (or 进展情况 …) is not the units' one: it keeps a header of its own.
+    taken = {c.header for c in plan + report} | set(schema.DEFAULT_HEADERS.values())
+    plan += [Column(f"extra:{h}", schema.table_column_header(h, taken), 16) for h in extras]
+    return plan + report
 
 
 def _row_values(item: Item, sub, index: int) -> dict[str, str]:
@@ -205,7 +208,10 @@ def _report_columns(header: list, cfg: Config) -> dict[str, int]:
     texts = [cell_text(h) for h in header]
     configured = {text: cfg.header(role) for text, role in cfg.header_roles(cfg.report_fields).items()}
     known = set(configured) | set(SOURCE_COLUMNS)
-    first = next((c for c, t in enumerate(texts) if t in known), None)
+    # A header that comes again further right is not where the report columns start: a master
+    # written before extras got a header of their own has the table's own 备注 left of the
+    # units' 备注, and the table's column is no report column.
+    first = next((c for c, t in enumerate(texts) if t in known and t not in texts[c + 1:]), None)
     if first is None:
         return {}
     return {configured.get(t, t): c + 1 for c, t in enumerate(texts) if c >= first and t}

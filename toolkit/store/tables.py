@@ -185,7 +185,6 @@ def _decode(raw: bytes, path: Path) -> str:
 
 def _read_docx(path: Path, kind: str) -> list[Sheet]:
     import docx
-
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 

@@ -22,9 +22,11 @@ def import_summary(result, headline: str = "") -> None:
     bd = result.breakdown
     if headline:
         console.print(headline)
-    console.print(f"分解表：{bd.source}" + (f"（工作表“{bd.sheet}”）" if bd.sheet else "") + f"，表头在第{bd.header_row}行")
+    console.print(f"分解表：{bd.source}" + (f"（工作表“{bd.sheet}”）" if bd.sheet else ""))
     if bd.title:
-        console.print(f"标题：{bd.title}")
+        console.print(f"标题：{escape(bd.title)}")
+    for line in understood_lines(bd):
+        console.print(escape(line))
     subrows = sum(len(it.subrows) for it in result.items)
     console.print(f"事项 [bold]{len(result.items)}[/bold] 项（另有分项/节点 {subrows} 行），责任单位 [bold]{len(result.units)}[/bold] 个")
     if bd.categories:
@@ -38,6 +40,26 @@ def import_summary(result, headline: str = "") -> None:
     if result.kept:
         console.print(f"[yellow]{len(result.kept)} 项已不在新表中但有报送记录，已保留在总台账末尾。[/yellow]")
     findings_table(result.findings)
+
+
+def understood_lines(bd) -> list[str]:
+    """What import took each column for, and which roles it found no column for, with what
+    to type when it guessed wrong or missed one."""
+    from ..core.schema import ROLE_LABELS
+    from ..importing.run import column_letter, columns_of, roles_not_found
+
+    uses = []
+    for col, header, role in columns_of(bd):
+        letter = column_letter(col)
+        taken = ROLE_LABELS.get(role, role) if role else "（保留为附加列）"
+        uses.append(f"{letter + ' ' if letter else ''}{header}→{taken}")
+    lines = [f"表头：第{bd.header_row}行。" + "，".join(uses)]
+    missing = roles_not_found(bd)
+    if missing:
+        labels = [ROLE_LABELS[r] for r in missing]
+        lines.append(f"没有认出的列：{'、'.join(labels)}。表中若有这样的列，请指明后重新导入，例如："
+                     f"duban import {bd.source} --column {labels[0]}=表头中的列名")
+    return lines
 
 
 def findings_table(findings, limit: int = 30) -> None:
