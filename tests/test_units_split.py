@@ -200,3 +200,37 @@ def test_import_table_takes_units_xlsx_names_and_aliases_as_known(tmp_path, unit
     result = import_table(ws, _table(tmp_path / "t.xlsx", ROWS))
     assert result.items[0].units == expected
     assert [f for f in result.findings if f.code == "unit-split-ambiguous"] == []
+
+
+# -- rules found on other places' tables (tests/fixtures/realtables) ------------------------------
+@pytest.mark.parametrize("cell, units", [
+    ("市政\n府办\n公厅", ["市政府办公厅"]),            # 长沙 2012: a narrow 牵头单位 column
+    ("长沙\n先导\n区管委会", ["长沙先导区管委会"]),
+    ("残联\n妇联\n团委", ["残联", "妇联", "团委"]),    # two-character units one per line: a list
+])
+def test_a_name_wrapped_by_a_narrow_column_is_joined_and_a_list_of_short_names_is_not(cell, units):
+    assert read_unit_list(cell)[0] == units
+
+
+@pytest.mark.parametrize("cell, units", [
+    ("审计局、财政局和市直各单位、各区县市", ["审计局", "财政局", "市直各单位", "各区县市"]),  # 长沙 2012
+    ("环保局、岳麓区和市直相关单位", ["环保局", "岳麓区", "市直相关单位"]),
+    ("市人力资源和社会保障局", ["市人力资源和社会保障局"]),   # 和 inside one name
+    ("区市场和质量监督管理局", ["区市场和质量监督管理局"]),
+    ("各镇党委和政府", ["各镇党委和政府"]),                   # 政府 alone is no unit
+])
+def test_two_units_joined_by_he_are_two_and_names_with_he_inside_stay_whole(cell, units):
+    assert read_unit_list(cell)[0] == units
+
+
+def test_a_bracket_on_the_unit_s_part_in_the_work_is_a_note_not_part_of_its_name():
+    # 岳阳楼区 2018 and 新建区 2024: the bracket says what the unit does
+    units, notes = read_unit_list("区统计局(数据统计评估牵头单位)、区财政局")
+    assert units == ["区统计局", "区财政局"]
+    (note,) = notes
+    f = note.finding(row=3, column="相关单位")
+    assert (f.code, f.value) == ("unit-role-note", "区统计局") and "数据统计评估牵头单位" in f.message
+    assert read_unit_list("区教体局（区国资公司代建）")[0] == ["区教体局"]
+    # brackets that belong to the name stay
+    assert read_unit_list("各县（市、区）政府（管委会）、湛江港（集团）股份有限公司")[0] == [
+        "各县（市、区）政府（管委会）", "湛江港（集团）股份有限公司"]

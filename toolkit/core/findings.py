@@ -53,6 +53,8 @@ CATALOG: dict[str, Entry] = {
     "unit-split-ambiguous": Entry("warning", "第{row}行“{column}”中的“{value:.40}”断行处有两种读法，已按“{chosen}”导入，"
                                   "也可能是“{other}”",
                                   "请核对：在 units.xlsx 中把正确的单位名称或别名填上后重新导入（错误读法的那一行请删去）。"),
+    "unit-role-note": Entry("warning", "第{row}行“{column}”中“{value}”后的括注“{note:.30}”是对其分工的说明，单位名称按“{value}”导入",
+                            "如果括号里的字本是单位名称的一部分，请在 units.xlsx 中填上完整名称后重新导入。"),
     "count-mismatch": Entry("warning", "第{row}行“{value}”写明{stated}项，但表中实际有{found}项", "请核对分解表。"),
     "item-gone-with-reports": Entry("warning", "原序号 {item}“{value:.30}”不在新的分解表中，但已有报送记录，已保留在总台账末尾",
                                     "如确需删除请核实后手工处理。"),

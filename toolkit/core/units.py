@@ -82,29 +82,84 @@ def unit_vocabulary(cells: Iterable[str], names: Iterable[str] = ()) -> frozense
     for cell in cells:
         for piece, _sep in _pieces((cell or "").strip(), soft=False):
             piece = piece.strip().strip(_TRIM)
-            if ends_like_unit(piece) and not any(ch in _SOFT for ch in piece) and not _KIND_ONLY.match(piece):
-                out.add(piece)
+            if any(ch in _SOFT for ch in piece):
+                continue
+            # the names as a list reads them: 财政局和市直各单位 is two, a role note no part of one
+            for name in _split_joined(piece, frozenset()):
+                m = _ROLE_NOTE.match(name)
+                name = m.group(1) if m else name
+                if ends_like_unit(name) and not _KIND_ONLY.match(name):
+                    out.add(name)
     out.discard("")
     return frozenset(out)
 
 
-def read_unit_list(text: str, known: frozenset[str] = frozenset()) -> tuple[list[str], list[Ambiguity]]:
-    """A cell's units in order, without duplicates, and the line breaks that stayed ambiguous."""
+@dataclass(frozen=True)
+class RoleNote:
+    """A bracket after a unit's name saying what the unit does, not what it is called:
+    区统计局(数据统计评估牵头单位), 区教体局（区国资公司代建）."""
+
+    text: str  # the cell, as written
+    unit: str
+    note: str
+
+    def finding(self, **where) -> Finding:
+        return finding("unit-role-note", **where, value=self.unit, note=self.note)
+
+
+# Words that make a bracket a note on the unit's part in the work, not a part of its name
+# (各县（市、区）政府（管委会） and 湛江港（集团）股份有限公司 keep theirs).
+_ROLE_NOTE = re.compile(r"^(.+?)[（(]([^（）()]*(牵头|负责|配合|代建|配建|项目|为主|参与|协助|除外|统筹|具体|督导)[^（）()]*)[）)]$")
+# 岳麓区和市直相关单位, 财政局和市直各单位: two units joined by 和/及/与. The first must end like
+# an office (not 市人力资源和社会保障局, 市场和质量监督局), the second be a unit or a collective.
+_JOINED = re.compile(r"^(.{2,}?(?:局|委|办|府|区|县|镇|乡|街道|公司|中心|集团))(?:和|及|与)(.{2,})$")
+_COLLECTIVE = ("各", "市直", "区直", "县直", "相关", "有关", "其他")
+
+
+def _narrow_wrap(text: str) -> str:
+    """A name a narrow column wrapped a character or two per line ("市政\n府办\n公厅",
+    "长沙\n先导\n区管委会") is joined back: every line but the last has the same one or two
+    characters, which no list of unit names has."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    # "残联\n妇联\n团委" is a list: its first line already ends the way a unit's name does
+    if len(lines) >= 3 and len({len(line) for line in lines[:-1]}) == 1 and len(lines[0]) <= 2 \
+            and len(lines[-1]) <= 2 * len(lines[0]) + 2 and not lines[0].endswith(_UNIT_ENDINGS):
+        return "".join(lines)
+    return text
+
+
+def _split_joined(name: str, known: frozenset[str]) -> list[str]:
+    if fold(name) in known:
+        return [name]
+    m = _JOINED.match(name)
+    if m and not _KIND_ONLY.match(m.group(2)) and (ends_like_unit(m.group(2)) or m.group(2).startswith(_COLLECTIVE)):
+        return [m.group(1), *_split_joined(m.group(2), known)]
+    return [name]
+
+
+def read_unit_list(text: str, known: frozenset[str] = frozenset()) -> tuple[list[str], list[Ambiguity | RoleNote]]:
+    """A cell's units in order, without duplicates, and what the clerk should hear about it: the
+    line breaks that stayed ambiguous, and notes in brackets taken off the names."""
     keys = _keys(known)
     units: list[str] = []
-    ambiguities: list[Ambiguity] = []
+    ambiguities: list[Ambiguity | RoleNote] = []
+    text = _narrow_wrap((text or "").strip())
     segment: list[str] = []
-    for piece, sep in _pieces((text or "").strip(), soft=True):
+    for piece, sep in _pieces(text, soft=True):
         if piece.strip():
             segment.append(squash(piece))
         if sep and sep in _SOFT:
             continue
-        for name, amb in _read_segment(segment, keys):
-            name = name.strip(_TRIM)
-            if name and name not in units:
-                units.append(name)
+        for whole, amb in _read_segment(segment, keys):
             if amb:
                 ambiguities.append(Ambiguity(text, *amb))
+            for name in _split_joined(whole.strip(_TRIM), keys):
+                m = _ROLE_NOTE.match(name)
+                if m and fold(name) not in keys:
+                    name = m.group(1)
+                    ambiguities.append(RoleNote(text, name, m.group(2)))
+                if name and name not in units:
+                    units.append(name)
         segment = []
     return share_suffix(units), ambiguities
 
@@ -159,9 +214,14 @@ def _stands_alone(text: str, keys: frozenset[str]) -> bool:
     return fold(text) in keys or ends_like_unit(text)
 
 
+# Units whose usual name has two characters only: 残联 is a unit, where 市政 is half of one.
+_TWO_CHARACTER_UNITS = frozenset({"残联", "妇联", "团委", "侨联", "科协", "文联", "工会", "侨办", "台办", "编办",
+                                  "海关", "人行", "工商", "税务", "供电", "邮政", "电信", "移动", "联通"})
+
+
 def ends_like_unit(text: str) -> bool:
     """Whether a piece of text ends the way a unit's name does (局, 委, 街道, 公司 …)."""
-    return len(text) >= 3 and text.endswith(_UNIT_ENDINGS)
+    return (len(text) >= 3 and text.endswith(_UNIT_ENDINGS)) or text in _TWO_CHARACTER_UNITS
 
 
 @lru_cache(maxsize=16)
