@@ -196,6 +196,7 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
         cfg = ws.config()
         with Ledger(ws.ledger_path) as ledger:
             result = _merge_items(ledger, breakdown)
+            year = _year_change(cfg, breakdown, has_reports=bool(ledger.keys_with_reports()), findings=result.findings)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
             # What a rewrite keeps: every report cell, as the clerk left it. A broken master
             # stops the import here, before the ledger changes.
@@ -206,7 +207,7 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
                                      [f.to_json() for f in result.findings])
                 # The table's own 备注 lines, printed again under the summary (duban summary).
                 ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
-        _update_config(ws, cfg, breakdown, Path(source))
+        _update_config(ws, cfg, breakdown, Path(source), year)
         cfg = ws.config()
         backup(ws.master_path, ws.backups_dir, stamp)
         write_master(ws.master_path, cfg, result.items, result.kept, carried)
@@ -234,12 +235,27 @@ def _merge_items(ledger: Ledger, breakdown: Breakdown) -> ImportResult:
     return result
 
 
-def _update_config(ws: Workspace, cfg: Config, breakdown: Breakdown, source: Path) -> None:
+def _year_change(cfg: Config, breakdown: Breakdown, has_reports: bool, findings: list[Finding]) -> int | None:
+    """The year the workspace takes from the table: a workspace made before its table (its year
+    then today's) takes the table's year, rounds and all, until a unit has reported; after that
+    a table of another year is told, never adopted silently."""
+    if not breakdown.year or breakdown.year == cfg.year:
+        return None
+    if has_reports:
+        findings.append(finding("year-differs", file=breakdown.source, value=str(breakdown.year), year=cfg.year))
+        return None
+    findings.append(finding("year-changed", file=breakdown.source, value=str(breakdown.year), year=cfg.year))
+    return breakdown.year
+
+
+def _update_config(ws: Workspace, cfg: Config, breakdown: Breakdown, source: Path, year: int | None) -> None:
     # Every role, so a header no longer found is no longer remembered (it would win a later import).
     mapping = {role: breakdown.mapping.get(role, "") for role in schema.ROLE_SYNONYMS}
     values = {"source": source.name, "sheet": breakdown.sheet, "mapping": mapping}
     if not cfg.title or cfg.title == ws.root.name:
         values["title"] = workspace_title(breakdown.title) if breakdown.title else cfg.title
-    if breakdown.year and not cfg.year:
-        values["year"] = breakdown.year
+    if year:
+        values["year"] = year
+        if cfg.rounds == default_rounds(cfg.year):  # rounds the clerk set keep their dates
+            configfile.set_rounds(ws.config_path, default_rounds(year))
     configfile.update(ws.config_path, **values)

@@ -121,6 +121,19 @@ def update(path: Path, **values) -> None:
     atomic_write_text(path, tomlkit.dumps(doc))
 
 
+def set_rounds(path: Path, rounds) -> None:
+    """Replace the [[rounds]] list (a workspace made before its table said which year it is)."""
+    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    table = tomlkit.aot()
+    for r in rounds:
+        entry = tomlkit.table()
+        entry["due"] = r.due
+        entry["label"] = r.label
+        table.append(entry)
+    doc["rounds"] = table
+    atomic_write_text(path, tomlkit.dumps(doc))
+
+
 def add_round(path: Path, due, label: str) -> None:
     doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     rounds = doc.setdefault("rounds", tomlkit.aot())
