@@ -11,7 +11,8 @@ import xlsxwriter
 from conftest import needs_office
 from openpyxl.styles import Font, PatternFill
 
-from toolkit.collect.xlsxpatch import CannotPatch, column_letter, column_number, patch_cells, patch_sheet_xml
+from toolkit.collect.xlsxpatch import CannotPatch, column_number, patch_cells, patch_sheet_xml
+from toolkit.core.text import column_letter
 from toolkit.store.office import convert
 
 

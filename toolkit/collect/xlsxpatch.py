@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, unescape
 
-from ..core.text import xml_text
+from ..core.text import column_letter, xml_text
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
@@ -27,15 +27,6 @@ _STYLE = re.compile(rb'\bs="(\d+)"')
 
 class CannotPatch(Exception):
     """The sheet XML is not laid out as expected (prefixed names, no such sheet …)."""
-
-
-def column_letter(col: int) -> str:
-    """1 → A, 27 → AA."""
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def column_number(letters: bytes) -> int:

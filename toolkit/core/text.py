@@ -40,6 +40,15 @@ def xml_text(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
+def column_letter(number: int) -> str:
+    """1 → A, 27 → AA: a column as a spreadsheet names it (numbered from 1, as Excel does)."""
+    out = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def shorten(text: str, n: int = 20) -> str:
     """The first n characters, with … when there were more: a title quoted in a message."""
     return text if len(text) <= n else text[:n] + "…"

@@ -18,7 +18,7 @@ from ..core.assign import all_units
 from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
-from ..core.text import cell_text, clean, split_star, squash
+from ..core.text import cell_text, clean, column_letter, split_star, squash
 from ..core.units import ends_like_unit, looks_like_person, people, read_unit_list, split_units, unit_vocabulary
 from ..store.tables import FORMAT_NAMES, Sheet, read_sheets, sniff
 from .hint import header_like_row, no_header_message
@@ -353,7 +353,7 @@ class _Parser:
         self.in_notes = False
         self.item_open = False  # the last item takes nodes (no group row since)
         for role, col in header.guessed.items():
-            self.findings.append(finding("column-guessed", row=self.h + 1, column=_col_letter(col),
+            self.findings.append(finding("column-guessed", row=self.h + 1, column=column_letter(col + 1),
                                          value=header.texts[col] if col < len(header.texts) else "",
                                          role=schema.ROLE_LABELS[role]))
 
@@ -621,15 +621,6 @@ def _top_left(merged: list[tuple[int, int, int, int]]) -> dict[tuple[int, int], 
                 if (r, c) != (r0, c0):
                     out[(r, c)] = (r0, c0)
     return out
-
-
-def _col_letter(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _number(text: str) -> str:

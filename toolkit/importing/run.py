@@ -21,7 +21,7 @@ from ..core.errors import BadInputError, ConfigError, DubanError
 from ..core.findings import Finding, finding
 from ..core.keys import assign_keys
 from ..core.model import Item
-from ..core.text import squash
+from ..core.text import column_letter, squash
 from ..store import configfile
 from ..store.fsutil import backup, file_sha256
 from ..store.ledger import Ledger
@@ -48,43 +48,13 @@ class ImportResult:
     def to_json(self) -> dict:
         """The `duban import --json` shape of CLI.md, with what import took each column for:
         header_row (1-based), columns [{column: "B", header: "民生实事", role: "title"}] (role
-        null for a column kept as an extra; column null where not known), roles_not_found."""
+        null for a column kept as an extra), roles_not_found."""
         bd = self.breakdown
         return {"items": len(self.items), "units": self.units, "categories": bd.categories,
                 "header_row": bd.header_row,
-                "columns": [{"column": column_letter(c), "header": h, "role": r} for c, h, r in columns_of(bd)],
-                "roles_not_found": roles_not_found(bd),
+                "columns": [{"column": column_letter(c + 1), "header": h, "role": r} for c, h, r in bd.columns],
+                "roles_not_found": bd.missing_roles,
                 "findings": [f.to_json() for f in self.findings]}
-
-
-def columns_of(bd: Breakdown) -> list[tuple[int | None, str, str | None]]:
-    """(0-based column, header, role or None for an extra) for each column of the header row.
-    Read from the breakdown where import recorded it; otherwise pieced together from the
-    mapping and the items' extras, without the column's position (None)."""
-    known = getattr(bd, "columns", None)
-    if known is not None:
-        return [tuple(c) for c in known]
-    out: list[tuple[int | None, str, str | None]] = [(None, h, r) for r, h in bd.mapping.items()]
-    out += [(None, h, None) for h in dict.fromkeys(k for it in bd.items for k in it.extras)]
-    return out
-
-
-def roles_not_found(bd: Breakdown) -> list[str]:
-    """The breakdown roles no column was taken for, in the schema's order."""
-    found = {r for _, _, r in columns_of(bd) if r}
-    return [r for r in schema.ROLE_LABELS if r not in found]
-
-
-def column_letter(col: int | None) -> str | None:
-    """0 → A, 25 → Z, 26 → AA: a column as a spreadsheet names it."""
-    if col is None:
-        return None
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 _KEYS = "、".join(schema.ROLE_LABELS.values())
@@ -127,7 +97,7 @@ def _check_columns(bd: Breakdown, columns: dict[str, str], source: Path) -> None
     for role, header in columns.items():
         if squash(bd.mapping.get(role, "")) == squash(header):
             continue
-        present = "、".join(f"{column_letter(c) or ''} {h}".strip() for c, h, _ in columns_of(bd))
+        present = "、".join(f"{column_letter(c + 1)} {h}" for c, h, _ in bd.columns)
         raise BadInputError(f"文件“{source.name}”的表头（第{bd.header_row}行）中没有“{header}”这一列"
                             f"（--column {schema.ROLE_LABELS[role]}={header}）；表头各列：{present}。"
                             "请照表头的原字写（空格不计）。")

@@ -46,15 +46,14 @@ def understood_lines(bd) -> list[str]:
     """What import took each column for, and which roles it found no column for, with what
     to type when it guessed wrong or missed one."""
     from ..core.schema import ROLE_LABELS
-    from ..importing.run import column_letter, columns_of, roles_not_found
+    from ..core.text import column_letter
 
     uses = []
-    for col, header, role in columns_of(bd):
-        letter = column_letter(col)
+    for col, header, role in bd.columns:
         taken = ROLE_LABELS.get(role, role) if role else "（保留为附加列）"
-        uses.append(f"{letter + ' ' if letter else ''}{header}→{taken}")
+        uses.append(f"{column_letter(col + 1)} {header}→{taken}")
     lines = [f"表头：第{bd.header_row}行。" + "，".join(uses)]
-    missing = roles_not_found(bd)
+    missing = bd.missing_roles
     if missing:
         labels = [ROLE_LABELS[r] for r in missing]
         lines.append(f"没有认出的列：{'、'.join(labels)}。表中若有这样的列，请指明后重新导入，例如："
