@@ -218,8 +218,7 @@ def test_import_says_which_header_row_it_found_and_what_each_column_was_taken_fo
     for shown in ("民生实事→事项", "完成时限→完成时限", "责任单位→牵头单位", "当前进度→（保留为附加列）",
                   "工作标准→工作目标", "区政府分管领导→分管领导"):
         assert shown in flat, shown
-    assert "没有认出的列：实施单位、协办单位" in flat
-    assert "--column 实施单位=" in flat
+    assert "没有找到的列" not in flat  # 实施单位 and 协办单位 are not columns every table has
 
 
 def test_import_json_has_the_header_row_and_each_column_s_role(minsheng_ws, minsheng, run):
@@ -233,12 +232,15 @@ def test_import_json_has_the_header_row_and_each_column_s_role(minsheng_ws, mins
     assert set(out["columns"][0]) == {"column", "header", "role"}
 
 
-def test_the_columns_are_shown_with_their_letters_where_import_recorded_them(minsheng):
-    bd = read_breakdown(minsheng, mapping={"title": "民生实事"})
-    bd.columns = [(0, "序号", "number"), (1, "民生实事", "title"), (2, "工作标准", None), (6, "当前进度", None)]
+def test_the_columns_are_shown_with_their_letters_and_a_missing_column_with_what_to_type(tmp_path):
+    header = ["序号", "民生实事", "工作标准", "区政府分管领导", "责任单位", "当前进度"]
+    rows = [[1, "新建改造城市公厕20座", "全部免费开放", "王旭锋", "区城管局", "已完成选址12处"]]
+    bd = read_breakdown(write_table(tmp_path / "无时限.xlsx", header, rows))
     lines = understood_lines(bd)
-    assert lines[0] == "表头：第3行。A 序号→序号，B 民生实事→事项，C 工作标准→（保留为附加列），G 当前进度→（保留为附加列）"
-    assert lines[1].startswith("没有认出的列：工作目标、完成时限、分管领导、牵头单位、实施单位、协办单位。")
+    assert lines[0] == ("表头：第3行。A 序号→序号，B 民生实事→事项，C 工作标准→工作目标，D 区政府分管领导→分管领导，"
+                        "E 责任单位→牵头单位，F 当前进度→（保留为附加列）")
+    assert lines[1] == "没有找到的列：完成时限。表中若有这样的列，请指明后重新导入，例如："
+    assert lines[2] == "  duban import 无时限.xlsx --column 完成时限=表头中的列名"
 
 
 # -- 3. the summary's columns ----------------------------------------------------------------------

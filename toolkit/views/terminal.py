@@ -26,7 +26,7 @@ def import_summary(result, headline: str = "") -> None:
     if bd.title:
         console.print(f"标题：{escape(bd.title)}")
     for line in understood_lines(bd):
-        console.print(escape(line))
+        console.print(escape(line), soft_wrap=True)  # a command to copy is never broken
     subrows = sum(len(it.subrows) for it in result.items)
     console.print(f"事项 [bold]{len(result.items)}[/bold] 项（另有分项/节点 {subrows} 行），责任单位 [bold]{len(result.units)}[/bold] 个")
     if bd.categories:
@@ -42,6 +42,9 @@ def import_summary(result, headline: str = "") -> None:
     findings_table(result.findings)
 
 
+EXPECTED_ROLES = ("title", "plan", "deadline", "leader", "lead_unit")
+
+
 def understood_lines(bd) -> list[str]:
     """What import took each column for, and which roles it found no column for, with what
     to type when it guessed wrong or missed one."""
@@ -53,11 +56,12 @@ def understood_lines(bd) -> list[str]:
         taken = ROLE_LABELS.get(role, role) if role else "（保留为附加列）"
         uses.append(f"{column_letter(col + 1)} {header}→{taken}")
     lines = [f"表头：第{bd.header_row}行。" + "，".join(uses)]
-    missing = bd.missing_roles
+    # Only the columns a table is expected to have: many have no 实施单位 or 序号, rightly.
+    missing = [r for r in bd.missing_roles if r in EXPECTED_ROLES]
     if missing:
         labels = [ROLE_LABELS[r] for r in missing]
-        lines.append(f"没有认出的列：{'、'.join(labels)}。表中若有这样的列，请指明后重新导入，例如："
-                     f"duban import {bd.source} --column {labels[0]}=表头中的列名")
+        lines.append(f"没有找到的列：{'、'.join(labels)}。表中若有这样的列，请指明后重新导入，例如：")
+        lines.append(f"  duban import {bd.source} --column {labels[0]}=表头中的列名")
     return lines
 
 
