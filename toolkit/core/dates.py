@@ -51,6 +51,8 @@ _CN_DATE = re.compile(
     r"|(?P<ye>年底|年末|底|末)"
     r")(?P<before>之前|以前|前)?"
 )
+# What a 完成时限 cell may say instead of a date: the work has no end date.
+OPEN_ENDED = ("长期", "长期坚持", "持续推进", "持续", "年内", "每季度", "每月", "常态化", "按进度")
 _ISO = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})")
 _YEAR_MONTH = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})")
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..core import schema
 from ..core.assign import all_units
+from ..core.dates import OPEN_ENDED, parse_date
 from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.model import Item, SubRow
@@ -31,9 +32,6 @@ _BARE_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _DEADLINE_YEAR_RE = re.compile(r"(?<!\d)(20\d\d)\s*[年.．\-/]")
 _NUMBER_RE = re.compile(r"^\d+([.\-]\d+)*[.、．]?$")
 _NODE_NUMBER_RE = re.compile(r"^([（(]\d+[）)]|[①-⑳]|\d+[.\-．]\d+)$")
-_DEADLINE_CELL = re.compile(
-    r"^((20\d\d)\s*[年.．\-/]\s*)?(\d{1,2}\s*月(份)?(底|末|初|中旬|上旬|下旬|\d{1,2}\s*日)?(前|之前|以前)?)|"
-    r"^(20\d\d)\s*年(底|末|内)?|^(年底|年内|全年|长期|持续推进|每季度|每月|[一二三四]季度|第[一二三四]季度)")
 _SUB_TITLE = re.compile(r"^([（(][一二三四五六七八九十\d]+[）)]|[①-⑳]|\d+[.、．])")
 _NOT_ROLE_HEADER = re.compile(r"备注|进度|情况|进展|责任人|联系人|电话|说明|得分|评价")
 _CN_DIGIT = {"〇": "0", "○": "0", "Ｏ": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
@@ -284,7 +282,7 @@ def _guess_columns(rows: list[list], header: Header) -> None:
         return [cell_text(r[c]) for r in sample if c < len(r) and cell_text(r[c])]
 
     tests = (("number", lambda v: bool(_NUMBER_RE.match(squash(v)))),
-             ("deadline", lambda v: bool(_DEADLINE_CELL.match(squash(v)))),
+             ("deadline", _looks_like_deadline),
              ("leader", _looks_like_people),
              ("lead_unit", _looks_like_units))
     for role, test in tests:
@@ -307,6 +305,10 @@ def _guess_columns(rows: list[list], header: Header) -> None:
             header.cols["title"] = header.guessed["title"] = texty[0]
         elif "plan" in header.cols and not header.plan_parts:  # the one text column is the items
             header.cols["title"] = header.guessed["title"] = header.cols.pop("plan")
+
+
+def _looks_like_deadline(text: str) -> bool:
+    return parse_date(text, year=2000) is not None or squash(text).rstrip("前") in OPEN_ENDED
 
 
 def _looks_like_people(text: str) -> bool:
