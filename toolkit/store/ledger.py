@@ -63,6 +63,16 @@ CREATE TABLE IF NOT EXISTS findings (  -- what collect found in each file: repor
     facts TEXT NOT NULL,           -- JSON: the further named fields the message is composed from
     PRIMARY KEY (sha256, round, seq)
 );
+-- What a file's outcome depended on besides its bytes (the --round asked, units.xlsx, the
+-- items, the names it arrived under, a hold the clerk may lift): collect judges the file again
+-- when the workspace or the command differs. Files whose outcome rests on their bytes alone
+-- (accepted, unreadable …) have no row here and stay unchanged.
+CREATE TABLE IF NOT EXISTS judged_with (
+    sha256 TEXT NOT NULL,
+    round TEXT NOT NULL,
+    depends TEXT NOT NULL,         -- JSON: {"round_asked": …, "round": …, "units": …, "items": …, "names": […], "held": true}
+    PRIMARY KEY (sha256, round)
+);
 CREATE TABLE IF NOT EXISTS reports (  -- each accepted row of each file
     item_key TEXT NOT NULL,        -- the item's or sub-row's key
     unit TEXT NOT NULL,
@@ -228,6 +238,23 @@ class Ledger:
         """The SHA-256 of every file collected before, whatever became of it."""
         return frozenset(sha for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM submissions"))
 
+    def judged_files(self) -> dict[str, list[dict]]:
+        """sha256 → each judgement of that file: its round, outcome, when it was received, and
+        what the outcome depended on besides its bytes (None: on its bytes alone)."""
+        out: dict[str, list[dict]] = {}
+        rows = self.db.execute("SELECT s.sha256, s.round, s.outcome, s.received_at, j.depends FROM submissions s"
+                               " LEFT JOIN judged_with j ON j.sha256 = s.sha256 AND j.round = s.round")
+        for sha, rnd, outcome, received, depends in rows:
+            out.setdefault(sha, []).append({"round": rnd, "outcome": outcome, "received_at": received,
+                                            "depends": json.loads(depends) if depends else None})
+        return out
+
+    def forget_judgement(self, sha256: str, round_name: str) -> None:
+        """A judgement made again under another round: the earlier one (its submission row and
+        findings) goes; the archived file stays."""
+        for table in ("submissions", "findings", "judged_with"):
+            self.db.execute(f"DELETE FROM {table} WHERE sha256 = ? AND round = ?", (sha256, round_name))
+
     def add_submission(self, sub: dict) -> None:
         self.add_submissions([sub])
 
@@ -237,6 +264,10 @@ class Ledger:
             "INSERT OR REPLACE INTO submissions VALUES (:sha256, :round, :unit, :file_name, :archived, :saved_at,"
             " :received_at, :outcome, :late, :identified_by, '[]')", subs)
         self._store_findings([(sub["sha256"], sub["round"], sub["findings"]) for sub in subs])
+        self.db.executemany("DELETE FROM judged_with WHERE sha256 = ? AND round = ?",
+                            [(sub["sha256"], sub["round"]) for sub in subs])
+        self.db.executemany("INSERT INTO judged_with VALUES (?, ?, ?)",
+                            [(sub["sha256"], sub["round"], _dumps(sub["depends"])) for sub in subs if sub.get("depends")])
 
     def _store_findings(self, files: list[tuple[str, str, list[Finding]]]) -> None:
         """(sha256, round, findings) of each file: its stored findings replaced by these."""
@@ -268,11 +299,11 @@ class Ledger:
     def standing(self, round_name: str) -> dict[str, dict]:
         """unit → its standing submission for the round (accepted or partial)."""
         rows = self.db.execute(
-            "SELECT sha256, unit, file_name, saved_at, outcome, late FROM submissions"
+            "SELECT sha256, unit, file_name, saved_at, outcome, late, identified_by, received_at FROM submissions"
             " WHERE round = ? AND outcome IN ('accepted', 'partial') ORDER BY saved_at", (round_name,))
         return {unit: {"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "outcome": outcome,
-                       "late": bool(late)}
-                for sha, unit, name, saved, outcome, late in rows}
+                       "late": bool(late), "identified_by": by, "received_at": received}
+                for sha, unit, name, saved, outcome, late, by, received in rows}
 
     def current_reports(self, round_name: str | None = None, before: str | None = None) -> list[dict]:
         """The reports that count, oldest round first: of `round_name`, of the rounds

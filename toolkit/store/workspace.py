@@ -46,6 +46,14 @@ class Workspace:
         """Names of the rounds whose workbooks were generated (an outbox exists), oldest first."""
         return sorted(p.parent.name for p in self.root.glob("rounds/*/outbox") if rounds.safe_round_name(p.parent.name))
 
+    def generated_at(self, round_name: str) -> dt.datetime | None:
+        """When the round's workbooks were last generated (the outbox's manifest), if known."""
+        try:
+            return dt.datetime.fromisoformat(json.loads((self.round_dir(round_name) / "outbox" / MANIFEST)
+                                                        .read_text(encoding="utf-8"))["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def round(self, name: str | None, cfg: Config | None = None, today: dt.date | None = None) -> Round:
         """The round a command means (core.rounds.resolve): named and listed, or the current one."""
         cfg = cfg or self.config()
