@@ -93,7 +93,7 @@ CATALOG: dict[str, Entry] = {
     "unknown-unit": Entry("error", "文件“{file}”所属单位“{unit}”在 {round} 一轮没有需要报送的事项（分解表可能已重新导入），未采用",
                           "请核对分解表。"),
     "unidentified": Entry("error", "文件“{file}”没有隐藏签名，也无法确定是哪个单位的（已尝试：{tried}）",
-                          "请让该单位用督查室发出的原表重新填报，或在文件名中写明单位名称。", for_unit=False),
+                          "请让该单位用督查室发出的原表重新填报，或在文件名中写明单位名称（或在 units.xlsx 中补上别名）后重新收集。", for_unit=False),
     "unidentified:no-table": Entry("error", "文件“{file}”中找不到报送表（没有“进展情况”“完成状态”等列），无法识别",
                                    "请核对是否为报送表，或让该单位用督查室发出的原表填报。", for_unit=False),
     "unidentified:no-round": Entry("error", "文件“{file}”没有隐藏签名，无法判断是哪一轮", "请用 --round 指定轮次后再收集。",
@@ -103,6 +103,20 @@ CATALOG: dict[str, Entry] = {
     "no-table": Entry("error", "文件“{file}”中找不到报送表（“{progress_col}”“{status_col}”等列被删除或改名），未采用", _RESEND),
     "superseded": Entry("warning", "“{unit}”本轮还有更新的文件“{value}”，本文件不再采用", "以最新的为准，无需处理。", for_unit=False),
     "late": Entry("warning", "文件“{file}”最后保存于 {value}，晚于截止日期 {due}，按迟报记录", "无需处理。", for_unit=False),
+    # -- which of a unit's files counts: the clerk decides what duban cannot ------------------
+    "unsigned-copy": Entry("error", "文件“{file}”没有隐藏签名（按内容认定为“{unit}”的报送），它会取代该单位带签名的报送“{value}”，"
+                           "未经确认不取代，暂不采用",
+                           "核实确是该单位更新的报送后，请用 duban collect 文件夹 --accept \"{file}\" 收集；否则无需处理。", for_unit=False),
+    "unsigned-copy:name": Entry("error", "文件“{file}”没有隐藏签名，表中事项属于“{unit}”，但{where}写的是“{value}”，暂不采用",
+                                "请核实是哪个单位的报送：确是“{unit}”的，请用 duban collect 文件夹 --accept \"{file}\" 收集；"
+                                "是“{value}”的，请让该单位用督查室发出的原表重新填报。", for_unit=False),
+    "saved-time-implausible": Entry("warning", "“{unit}”本轮有多个文件，“{file}”记录的最后保存时间 {value} 不可信（晚于现在，或早于本轮报送表生成），"
+                                    "已按收到的先后认定以“{chosen}”为准",
+                                    "如不对，请用 duban collect 文件夹 --prefer \"文件名\" 指定以哪个文件为准（多半是该单位电脑的时钟不准）。",
+                                    for_unit=False),
+    "chosen-by-clerk": Entry("warning", "按 --prefer 的指定，“{unit}”本轮以文件“{file}”为准", "无需处理。", for_unit=False),
+    "chosen-by-clerk:accept": Entry("warning", "按 --accept 的确认，采用了没有隐藏签名的文件“{file}”作为“{unit}”的报送",
+                                    "无需处理。", for_unit=False),
     # -- the rows of a returned file ---------------------------------------------------
     "missing-item": Entry("error", _AT + "表中缺少序号 {item}“{title:.20}”这一行", "请在督查室发出的原表中填报该事项，不要删除行。"),
     "duplicate-row": Entry("error", _AT + "序号 {item} 重复填报，只采用第一行", "请删除重复的行。"),
