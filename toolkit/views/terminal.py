@@ -15,6 +15,8 @@ from ..store.report import OUTCOME_CN
 
 console = Console(highlight=False)
 
+# Findings about which of a unit's files counts, that only the clerk can settle: shown in full.
+CLERK_DECIDES = ("unsigned-copy", "saved-time-implausible")
 SEVERITY = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]"}
 
 
@@ -149,6 +151,10 @@ def collect_summary(result, root) -> None:
         console.print("[yellow]迟报[/yellow]：" + "、".join(result.late_units))
     for c in result.conflicts:
         console.print(f"[yellow]{c.message}[/yellow]")
+    for f in result.files:  # what only the clerk can settle (--accept, --prefer), spelled out
+        for x in f.findings:
+            if x.code in CLERK_DECIDES:
+                console.print(f"[yellow]{escape(x.message)}[/yellow]")
     if result.report_path:
         console.print(f"校验报告（退回修改清单）：{result.report_path}")
     if result.dry_run:
