@@ -259,6 +259,8 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
                                        format=FORMAT_NAMES.get(returned.kind, returned.kind)))
     if returned.truncated:
         result.findings.append(finding("too-many-rows", file=name, value=MAX_ROWS))
+    if returned.saved_at_ignored is not None:
+        result.findings.append(finding("saved-time-unknown", file=name, value=returned.saved_at_ignored))
     if identity.outcome:
         return result
     if table is None:

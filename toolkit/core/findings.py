@@ -82,6 +82,8 @@ CATALOG: dict[str, Entry] = {
     "wrong-format": Entry("error", "文件“{file}”实际是{format}，不是报送表", "请该单位发送填好的报送表（.xlsx/.xls/.ods）。"),
     "reader-crash": Entry("error", "文件“{file}”无法读取（读取时程序异常退出，多半是文件内容异常），可能已损坏或不是正常的报送表", _RESAVE),
     "timeout": Entry("error", "文件“{file}”无法读取（超过 {value} 秒仍未读完），可能已损坏或不是正常的报送表", _RESAVE),
+    "saved-time-unknown": Entry("warning", "文件“{file}”中记录的最后保存时间“{value:.40}”不是一个可能的时间（电脑时钟有误或文件被其他程序改写过），已忽略，按时间未知处理",
+                                "文件照常读取；如需判断先后或迟报，请以收到文件的时间为准。", for_unit=False),
     "too-many-rows": Entry("warning", "文件“{file}”的工作表行数过多，只读取了前面的 {value} 行", "请核对该单位是否在表中粘贴了大量内容。"),
     # -- whose file, for which round -------------------------------------------------
     "wrong-round": Entry("error", "文件“{file}”是 {value} 一轮的报送表，不是本次收集的 {expected}，未采用",
