@@ -21,7 +21,7 @@ from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..store import faults
-from ..store.corrections import record_edits
+from ..store.corrections import corrected, record_edits
 from ..store.fsutil import file_sha256
 from ..store.ledger import Ledger, now
 from ..store.master import MasterView, read_master
@@ -36,7 +36,7 @@ from .merge import archive, update_master
 from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
-from .validate import judge
+from .validate import Previous, judge
 
 STANDING = ("accepted", "partial")
 PROBLEM_OUTCOMES = ("partial", "rejected", "unidentified", "unreadable")
@@ -117,6 +117,11 @@ class _Run:
         self.context = {"round_asked": round_arg,
                         "units": _fingerprint(sorted((u.name, sorted(u.aliases)) for u in self.units)),
                         "items": _fingerprint([it.to_dict() for it in self.items])}
+        # Every accepted answer so far, as sent and as corrected: what generate pre-filled
+        # each round's workbooks with (stale and unfilled returns are told by it).
+        self._answers = [(rep["round"], rep["unit"], rep["key"], rep["fields"], rep.get("corrected"))
+                         for rep in corrected(ledger.current_reports(), ledger.corrections())]
+        self._previous: dict[str, dict[str, dict[str, Previous]]] = {}
 
     def plausible(self, saved: dt.datetime | None, round_name: str) -> bool:
         """A saved time a PC with a right clock could have written: not in the future, not
@@ -134,6 +139,21 @@ class _Run:
             if r.name == name:
                 return r
         return Round(dt.date.fromisoformat(name), default_label(dt.date.fromisoformat(name)))
+
+    def previous(self, round_name: str, unit: str) -> dict[str, Previous]:
+        """row key → the unit's last accepted answer from a round before `round_name`."""
+        if round_name not in self._previous:
+            latest: dict[tuple[str, str], tuple] = {}
+            for rnd, who, key, fields, fixes in self._answers:  # oldest round first: later ones win
+                if rnd < round_name:
+                    latest[(who, key)] = (rnd, fields, fixes)
+            by_unit: dict[str, dict[str, Previous]] = {}
+            for (who, key), (rnd, fields, fixes) in latest.items():
+                sent = {**fields, **{f: c["sent"] for f, c in (fixes or {}).items()}}
+                answers = (fields, sent) if fixes else (fields,)
+                by_unit.setdefault(who, {})[key] = Previous(answers, self.round(rnd).label)
+            self._previous[round_name] = by_unit
+        return self._previous[round_name].get(unit, {})
 
     def rows(self, round_name: str) -> RoundRows:
         if round_name not in self._rows:
@@ -337,6 +357,8 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
     if returned.truncated:
         result.findings.append(finding("too-many-rows", file=name, value=MAX_ROWS))
     result.depends = _depends(run, returned, identity, name)
+    if returned.saved_at_ignored is not None:
+        result.findings.append(finding("saved-time-unknown", file=name, value=returned.saved_at_ignored))
     if identity.outcome:
         return result
     if table is None:
@@ -376,10 +398,11 @@ def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, i
     # time in the folder, when that is plausible, does.
     saved = next((t for t in (returned.last_saved, returned.mtime) if run.plausible(t, identity.round)), None)
     j = judge(table, identity.unit, run.round(identity.round), run.rows(identity.round),
-              returned.metadata if identity.by == "metadata" else None, run.cfg, saved, result.name)
+              returned.metadata if identity.by == "metadata" else None, run.cfg, saved, result.name,
+              run.previous(identity.round, identity.unit))
     result.findings.extend(j.findings)
     result.accepted, result.late = [(row.key, fields) for row, fields in j.accepted], j.late
-    if not j.accepted and j.rejected_rows:
+    if j.unfilled or (not j.accepted and j.rejected_rows):
         result.outcome = "rejected"
     else:
         result.outcome = "partial" if j.rejected_rows else "accepted"
