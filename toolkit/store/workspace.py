@@ -6,9 +6,11 @@ rounds/R/report.xlsx, output/, and .duban/ for the ledger, backups, the secret a
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -67,11 +69,14 @@ class Workspace:
         return ws
 
     def config(self) -> Config:
+        return config_from_dict(self.config_data())
+
+    def config_data(self) -> dict:
+        """duban.toml as TOML data, in whatever encoding Notepad saved it (read_config_text)."""
         try:
-            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+            return tomllib.loads(read_config_text(self.config_path)[0])
         except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{CONFIG_NAME} 格式有误（{e}）；请改正该行，或从 .duban/backups 中找回上一版。") from e
-        return config_from_dict(data)
+            raise ConfigError(f"{CONFIG_NAME} 格式有误（{toml_error_where(e)}）；请改正该行，或从 .duban/backups 中找回上一版。") from e
 
     # -- the lock ------------------------------------------------------------------------
     @contextmanager
@@ -174,15 +179,110 @@ def _locked_message(holder: dict | None) -> str:
     return f"工作区正被另一个 duban 命令使用{who}；请等它结束后再运行，或加 --wait 秒数 等待。"
 
 
+def read_config_text(path: Path) -> tuple[str, str]:
+    """duban.toml's text and the encoding it was saved in, so that a rewrite keeps it: UTF-8,
+    with or without the BOM Notepad puts before it ("utf-8-sig"), Notepad's "Unicode"
+    (UTF-16 with its BOM), or Chinese Windows' ANSI (GBK, read as its superset GB18030)."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        tries = ["utf-16"]
+    elif data.startswith(codecs.BOM_UTF8):
+        tries = ["utf-8-sig"]
+    else:
+        tries = ["utf-8", "gb18030"]
+    for encoding in tries:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ConfigError(f"{CONFIG_NAME} 的文字编码无法识别；请用记事本打开它，“另存为”时编码选 UTF-8 后保存。")
+
+
+def toml_error_where(e: Exception) -> str:
+    """tomllib's "Invalid value (at line 3, column 9)" as 第 3 行第 9 列：Invalid value."""
+    text = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if not m:
+        return text
+    return f"第 {m.group(1)} 行第 {m.group(2)} 列：{text[:m.start()].strip()}"
+
+
+# Top-level keys and what each must be: (type, how the clerk writes it). [report] and [summary]
+# are checked where they are read, [mail] by duban mail.
+_TEXT = (str, "加引号的文字，例如 {key} = \"{example}\"")
+_KEYS = {
+    "title": (_TEXT, "2022年重点工作任务"), "workspace_id": (_TEXT, "…"), "source": (_TEXT, "分解表.xlsx"),
+    "sheet": (_TEXT, "Sheet1"), "contact": (_TEXT, "督查室 张三 0759-1234567"), "done_status": (_TEXT, "已完成"),
+}
+_STATUS_LIST = '["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]'
+
+
+def _wrong(key: str, should: str, value) -> ConfigError:
+    return ConfigError(f"{CONFIG_NAME} 中 {key} 应是{should}，现在写的是 {_as_written(value)}；请改正后重新运行。")
+
+
+def _as_written(value) -> str:
+    """A value roughly as it stands in duban.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "一节 [" + "、".join(map(str, value)) + "]" if value else "空的一节"
+    if isinstance(value, list | str):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _check_types(data: dict) -> None:
+    """Every top-level key of duban.toml has the type duban needs, or one Chinese sentence
+    naming the key and what it should be (a status list written as one word would otherwise
+    be read letter by letter, and every unit's status rejected)."""
+    for key, ((kind, how), example) in _KEYS.items():
+        if key in data and not isinstance(data[key], kind):
+            raise _wrong(key, how.format(key=key, example=example), data[key])
+    year = data.get("year", 0)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise _wrong("year", "不带引号的年份数字，例如 year = 2022", year)
+    for key in ("statuses", "problem_statuses"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            example = _STATUS_LIST if key == "statuses" else '["未按进度完成", "暂缓实施"]'
+            raise _wrong(key, f"方括号里加引号、用逗号隔开的列表，例如 {key} = {example}", value)
+    if "statuses" in data and not data["statuses"]:
+        raise _wrong("statuses", f"至少有一项的列表，例如 statuses = {_STATUS_LIST}", [])
+    for key, example in (("mapping", "[mapping] 下写 title = \"事项\""), ("report", "[report]"), ("mail", "[mail]")):
+        if key in data and not isinstance(data[key], dict):
+            raise _wrong(key, f"以 [{key}] 开头的一节（例如 {example}）", data[key])
+    for role, header in data.get("mapping", {}).items():
+        if not isinstance(header, str):
+            raise _wrong(f"[mapping] 的 {role}", f"加引号的列名，例如 {role} = \"事项\"", header)
+    flag = data.get("report", {}).get("cooperating_units_report", False)
+    if not isinstance(flag, bool):
+        raise _wrong("[report] 的 cooperating_units_report", "不带引号的 true 或 false", flag)
+    rounds = data.get("rounds", [])
+    if not isinstance(rounds, list) or not all(isinstance(r, dict) for r in rounds):
+        raise _wrong("rounds", "若干以 [[rounds]] 开头的小节，每节写 due = 2022-04-03 和 label = \"第一次报送\"", rounds)
+    for r in rounds:
+        if not isinstance(r.get("label", ""), str):
+            raise _wrong("[[rounds]] 的 label", "加引号的名称，例如 label = \"第一次报送\"", r["label"])
+
+
+def _due_date(due) -> dt.date:
+    if isinstance(due, dt.datetime):
+        return due.date()
+    if isinstance(due, str):
+        try:
+            return dt.date.fromisoformat(due.strip())
+        except ValueError:
+            pass
+    if isinstance(due, dt.date):
+        return due
+    written = "（没有写）" if due is None else f"“{due}”"
+    raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期{written}不是日期；请写成 due = 2022-04-03 的形式。")
+
+
 def config_from_dict(data: dict) -> Config:
-    rounds = []
-    for r in data.get("rounds", []):
-        due = r.get("due")
-        if isinstance(due, str):
-            due = dt.date.fromisoformat(due)
-        if not isinstance(due, dt.date):
-            raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期“{due}”不是日期；请写成 2022-04-03 的形式。")
-        rounds.append(Round(due, r.get("label", "")))
+    _check_types(data)
+    rounds = [Round(_due_date(r.get("due")), r.get("label", "")) for r in data.get("rounds", [])]
     report = data.get("report", {})
     headers = _report_headers(report.get("headers", {}))
     report_fields = _field_roles(report.get("fields", list(schema.REPORT_ROLES)), headers, "fields")
