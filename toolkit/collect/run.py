@@ -327,6 +327,9 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     finally:
         if report is not None:
             result.report_path = report.result()
+    if not dry_run and (result.master_cells_written or any(r.archived for r in results)):
+        # With the master: the newest backup is the ledger as this master was written from.
+        ledger.backup(run.ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     return result
 
 

@@ -20,11 +20,17 @@ from pathlib import Path
 
 from ..core import rounds, schema
 from ..core.config import Config
-from ..core.errors import ConfigError, WorkspaceLocked
+from ..core.errors import ConfigError, DubanError, WorkspaceLocked
 from ..core.rounds import Round
 
 CONFIG_NAME = "duban.toml"
 MANIFEST = ".generated.json"  # in each outbox: which file was generated for which unit
+
+
+class SecretMissing(DubanError):
+    """.duban/secret is gone or unusable: no workbook can be signed or checked."""
+
+    exit_code = 3
 
 
 class Workspace:
@@ -54,8 +60,24 @@ class Workspace:
         return rounds.resolve(cfg.rounds, name, self.generated_rounds(), today or dt.date.today())
 
     def secret(self) -> bytes:
-        """The key that signs this workspace's workbooks (.duban/secret)."""
-        return (self.state_dir / "secret").read_text(encoding="ascii").strip().encode("ascii")
+        """The key that signs this workspace's workbooks (.duban/secret): its text, however an
+        editor saved it again (a BOM, UTF-16, a line end, spaces); a clear error when it is gone."""
+        path = self.state_dir / "secret"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SecretMissing("找不到签名密钥 .duban/secret（工作区复制时漏掉了这个隐藏文件夹里的文件，或被删除），无法核对和签署报送表；"
+                                "请从原来的电脑或备份中找回该文件，放回工作区的 .duban 文件夹后重新运行"
+                                "（不要自己新建：已发出的报送表都用它签名）。") from None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16", errors="replace")
+        else:
+            text = data.decode("utf-8-sig", errors="replace")
+        key = text.strip().strip("\ufeff").strip()
+        if not key or not key.isascii() or any(c.isspace() for c in key):
+            raise SecretMissing("签名密钥 .duban/secret 的内容被改坏了（应是一行字母和数字），无法核对和签署报送表；"
+                                "请从原来的电脑或备份中找回原文件放回 .duban 文件夹后重新运行。")
+        return key.encode("ascii")
 
     def exists(self) -> bool:
         return self.config_path.is_file()
@@ -101,7 +123,8 @@ class Workspace:
     def _sweep_temp_files(self) -> None:
         """Temporary files of a writer killed before its rename (fsutil.atomic_path names them
         .<name>.….tmp); holding the lock, no other duban writes them now."""
-        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp"):
+        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp",
+                        ".duban/backups/.*.tmp", ".duban/backups/.*.tmp-journal"):
             for stale in self.root.glob(pattern):
                 stale.unlink(missing_ok=True)
         for staging in self.root.glob("rounds/*/.outbox-*"):  # generate's half-built outboxes
