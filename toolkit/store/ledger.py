@@ -12,6 +12,7 @@ stops the command with one sentence naming the newest intact backup and what to 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import sqlite3
@@ -297,6 +298,27 @@ class Ledger:
             for sha, key, row, col, value, unit, item, facts in rows:
                 out.setdefault((sha, rnd), []).append(Finding(key, row, col, value, unit, item, json.loads(facts)))
         return out
+
+    def round_files(self, round_name: str) -> list[dict]:
+        """Every file recorded for the round, identified or not, oldest first, with its findings:
+        what report.xlsx is rendered from when no new file came."""
+        rows = self.db.execute(
+            "SELECT sha256, unit, file_name, archived, saved_at, outcome, late, identified_by FROM submissions"
+            " WHERE round = ? ORDER BY COALESCE(saved_at, ''), received_at, file_name", (round_name,))
+        found = self.findings([round_name])
+        return [{"sha256": sha, "unit": unit, "file_name": name, "archived": archived, "saved_at": saved, "outcome": outcome,
+                 "late": bool(late), "identified_by": by, "findings": found.get((sha, round_name), [])}
+                for sha, unit, name, archived, saved, outcome, late, by in rows]
+
+    def round_digest(self, round_name: str) -> str:
+        """A fingerprint of what the ledger holds on the round's files (outcomes, findings): it
+        changes whenever report.xlsx would; '' when no file was recorded for the round."""
+        rows = self.db.execute("SELECT sha256, unit, outcome, late FROM submissions WHERE round = ? ORDER BY sha256",
+                               (round_name,)).fetchall()
+        if not rows:
+            return ""
+        findings = self.db.execute("SELECT count(*) FROM findings WHERE round = ?", (round_name,)).fetchone()[0]
+        return hashlib.sha256(_dumps([rows, findings]).encode("utf-8")).hexdigest()
 
     def add_reports(self, rows: list[tuple[str, str, str, dict, str]]) -> None:
         """rows of (item key, unit, round, fields, file sha256)."""
