@@ -74,6 +74,7 @@ class CollectResult:
     dry_run: bool = False
     master_cells_written: int = 0
     report_path: Path | None = None
+    report_rebuilt: bool = False  # nothing new came, and report.xlsx was written again from the ledger
     conflicts: list[Finding] = field(default_factory=list)
 
     @property
@@ -494,10 +495,16 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     _standing_units(ledger, result, winners if dry_run else [])
     # The report needs nothing from the master: it is written beside the master update, from
     # the findings as the ledger now holds them (a dry run stores none: this run's, then).
-    report = None
+    report, report_path = None, run.ws.round_dir(rnd) / "report.xlsx"
     if not result.nothing_new:
         stored = None if dry_run else ledger.findings({r.round for r in results if r.round})
-        report = Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result, stored)
+        report = Background(write_report, report_path, run.cfg, result, stored)
+    elif not dry_run and _report_stale(ledger, rnd, report_path):
+        # Nothing new, but the report is missing or behind the ledger (the last run was killed
+        # before writing it, or could not replace it while Excel held it open): the round's
+        # files as the ledger holds them.
+        report = Background(write_report, report_path, run.cfg, _as_recorded(ledger, result), None)
+        result.report_rebuilt = True
     try:
         if not dry_run:
             # Also with nothing new: a run killed after the ledger and before the master is
@@ -507,7 +514,28 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     finally:
         if report is not None:
             result.report_path = report.result()
+            if not dry_run:
+                ledger.set_meta(f"report:{rnd}", ledger.round_digest(rnd))  # what the report now shows
+    if not dry_run and (result.master_cells_written or any(r.archived for r in results)):
+        # With the master: the newest backup is the ledger as this master was written from.
+        ledger.backup(run.ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     return result
+
+
+def _report_stale(ledger: Ledger, rnd: str, path: Path) -> bool:
+    """The round has files in the ledger, and its report.xlsx is gone or was written before the
+    ledger last changed for the round."""
+    digest = ledger.round_digest(rnd)
+    return bool(digest) and (not path.exists() or ledger.meta(f"report:{rnd}") != digest)
+
+
+def _as_recorded(ledger: Ledger, result: CollectResult) -> CollectResult:
+    """`result`'s round with every file the ledger recorded for it, for report.xlsx."""
+    files = [FileResult(None, s["file_name"], s["outcome"], s["sha256"], s["unit"] or None, result.round, s["late"],
+                        s["identified_by"], dt.datetime.fromisoformat(s["saved_at"]) if s["saved_at"] else None,
+                        Path(s["archived"]), s["findings"])
+             for s in ledger.round_files(result.round)]
+    return CollectResult(result.round, files, result.missing_units, result.late_units, result.expected_units)
 
 
 def _record_edits(run: _Run, ledger: Ledger, seen: Background | None) -> None:
