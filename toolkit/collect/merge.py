@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..core.findings import Finding, finding
 from ..core.model import Item
+from ..core.text import column_letter
 from ..store import faults
 from ..store.corrections import current_view, find_edits, record, shown_reports, written_cells
 from ..store.fsutil import atomic_path, backup
@@ -48,18 +49,21 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
         shown, noted = shown_reports(ledger, items, cfg), ledger.master_cells()
         written_before = written_cells(master, noted, cfg)
     conflicts = [_edit_kept(e) for e in edits] + _answers_after_corrections(shown, cfg)
-    written, changes = {}, {}
+    master = master.settled(written_before)
+    written, changes, unwritten = {}, {}, []
     headers = answer_headers(cfg)
     for (key, column), value in desired_cells(shown, cfg).items():
         header = headers.get(column, column)
         r, c = master.rows.get(key), master.columns.get(header)
         if r is None or c is None:
+            if value != written_before.get((key, column), ""):  # new: in the ledger, and the clerk is told why not here
+                unwritten.append((key, header))
             continue
         now_there = master.cells.get((r, c), "")
         if now_there == value:
             written[(key, column)] = value
             continue
-        if now_there != written_before.get((key, column), ""):  # 报送轮次 or 报送单位文件 typed over
+        if now_there != written_before.get((key, column), "") and header not in master.refilled:  # 报送轮次 or 报送单位文件 typed over
             conflicts.append(finding("master-conflict", item=key, column=header, value=now_there, new=value))
             continue
         changes[(r, c)] = value
@@ -69,7 +73,37 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
         _write_cells(ws.master_path, data, master.sheet, changes)
     faults.point("after-master")
     ledger.set_master_cells({k: v for k, v in written.items() if noted.get(k) != v})
-    return len(changes), conflicts
+    return len(changes), conflicts + _layout_problems(master, unwritten, shown, items)
+
+
+def _layout_problems(master: MasterView, unwritten: list[tuple[str, str]], shown: dict[str, dict],
+                     items: list[Item]) -> list[Finding]:
+    """What in master.xlsx, as the clerk edited it, kept new reports out of it (they are in
+    the ledger): a report column renamed or deleted, a header twice, a row deleted. One
+    finding per column or row, saying what to put right; a run after that writes them."""
+    out = [finding("master-column-refilled", row=master.header_row, column=header) for header in master.refilled]
+    for header, cols in master.others.items():
+        out.append(finding("master-column-duplicate:settled", row=master.header_row, column=header,
+                           value=column_letter(master.columns[header]), others="、".join(column_letter(c) for c in cols)))
+    by_header: dict[str, int] = {}
+    gone_rows: dict[str, None] = {}
+    for key, header in unwritten:
+        if key not in master.rows:
+            gone_rows[key] = None
+        else:
+            by_header[header] = by_header.get(header, 0) + 1
+    for header, count in by_header.items():
+        if header in master.duplicates:
+            out.append(finding("master-column-duplicate", row=master.header_row, column=header, count=len(master.duplicates[header]),
+                               value="、".join(column_letter(c) for c in master.duplicates[header])))
+        else:
+            out.append(finding("master-column-missing", row=master.header_row, column=header, count=count))
+    rows = {sub.key if sub else it.key: it for it in items for sub in [None, *it.subrows]}
+    for key in gone_rows:
+        item = rows.get(key)
+        out.append(finding("master-row-missing", item=key, unit=shown[key]["unit"], number=item.number if item else "",
+                           title=item.title if item else ""))
+    return out
 
 
 def _edit_kept(edit: dict) -> Finding:

@@ -166,6 +166,27 @@ CATALOG: dict[str, Entry] = {
     "master-conflict:after-correction": Entry("warning", "总台账中“{column}”（键 {item}）有督查室的更正“{value:.40}”，{unit}此后又报送了新的内容，"
                                               "仍以更正为准；新报送的是：{new:.60}",
                                               "如要采用新报送的内容，请在总台账中把该格改成它。", for_unit=False),
+    # master.xlsx edited by hand so that some new report cannot be written into it (collect's merge)
+    "master-column-missing": Entry("warning", "总台账 master.xlsx 第{row}行表头中没有“{column}”列（可能被改名或删除了），"
+                                   "{count} 行新的“{column}”已存入台账库，但没有写进总台账",
+                                   "请把该列的表头改回“{column}”（删掉了就在报送内容各列的右边加一列，表头写“{column}”），"
+                                   "保存后重新运行 duban collect，会自动补写。", for_unit=False),
+    "master-column-duplicate": Entry("warning", "总台账 master.xlsx 第{row}行有 {count} 列都叫“{column}”（{value} 列），"
+                                     "分不清哪一列是各单位报送的内容：这一列本次没有写入（新内容已存入台账库），其中的改动也没有记为更正",
+                                     "请把你自己加的那一列改个名字（例如“{column}（督查室）”），保存后重新运行 duban collect。",
+                                     for_unit=False),
+    "master-column-duplicate:settled": Entry("warning", "总台账 master.xlsx 第{row}行有不止一列叫“{column}”：{value} 列是 duban 写入的"
+                                             "报送内容，{others} 列当作你自己加的列，原样保留、不会写入",
+                                             "为免混淆，请把 {others} 列改个名字；改名之前 duban import 不能重写总台账。",
+                                             for_unit=False),
+    "master-column-refilled": Entry("warning", "总台账 master.xlsx 的“{column}”列原来写入的内容现在全是空的（像是删掉后重新加的列），"
+                                    "已按台账库重新写入各单位报送的{column}，没有当作督查室的更正",
+                                    "如果确实要清空某些单位的{column}，请在重新写入后逐格清空，duban 会记为更正。", for_unit=False),
+    "master-row-missing": Entry("warning", "总台账 master.xlsx 中找不到第{number}项“{title:.20}”的行（键 {item}；"
+                                "这一行可能被删除了，或它的“键”被改动了），{unit}新报送的内容已存入台账库，但没有写进总台账",
+                                "请从 .duban/backups 中的上一版总台账把这一行整行复制回来（“键”一格不能改），"
+                                "或删除 master.xlsx 让 duban 按台账库重建（重建的总台账没有你自己加的格式和列），然后重新运行 duban collect。",
+                                for_unit=False),
 }
 
 

@@ -168,9 +168,9 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
             result = _merge_items(ledger, breakdown)
             year = _year_change(cfg, breakdown, has_reports=bool(ledger.keys_with_reports()), findings=result.findings)
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            # What a rewrite keeps: every report cell, as the clerk left it. A broken master
-            # stops the import here, before the ledger changes.
-            carried = read_master(ws.master_path, cfg).report_cells() if ws.master_path.exists() else {}
+            # What a rewrite keeps: every report cell, as the clerk left it. A broken master, or
+            # one a rewrite would lose a column of, stops the import here, before the ledger changes.
+            carried = read_master(ws.master_path, cfg).report_cells(ledger.master_cells()) if ws.master_path.exists() else {}
             with ledger.transaction():
                 ledger.replace_items(result.items, result.kept)
                 ledger.record_import(Path(source).name, file_sha256(Path(source)), len(result.items),

@@ -87,11 +87,12 @@ def find_edits(view: MasterView, shown: dict[str, dict], written: dict[tuple[str
     """The clerk's edits of the answers `shown`, as corrections (key, unit, round, field,
     the file answered, old, new, and the master's header)."""
     want = desired_cells(shown, cfg)
+    view = view.settled(written)  # a column of a report's header the clerk added is no edit of it
     edits = []
     for key, rep in shown.items():
         for field, header in answer_headers(cfg).items():
             now = view.value(key, header)
-            if now is None or now == want[(key, field)] or now == written.get((key, field), ""):
+            if now is None or header in view.refilled or now == want[(key, field)] or now == written.get((key, field), ""):
                 continue
             edits.append({"key": key, "unit": rep["unit"], "round": rep["round"], "field": field, "sha256": rep["sha256"],
                           "old": rep["fields"].get(field, ""), "new": now, "header": header})
