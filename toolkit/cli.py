@@ -26,13 +26,22 @@ def _fail(e: DubanError, debug: bool) -> None:
 
 
 class _Group(click.Group):
-    """Turns a DubanError into its Chinese sentence and exit code instead of a traceback."""
+    """Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
+    too whatever the machine refused where no command said more (a path too long to reach,
+    a disk that failed): one sentence naming the path, exit code 3."""
 
     def invoke(self, ctx):
+        debug = ctx.obj.get("debug", False) if ctx.obj else False
         try:
             return super().invoke(ctx)
         except DubanError as e:
-            _fail(e, ctx.obj.get("debug", False) if ctx.obj else False)
+            _fail(e, debug)
+        except OSError as e:
+            if debug:
+                raise
+            from .store.fsutil import cannot_write
+
+            _fail(cannot_write(e.filename, e), debug)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,7 +174,7 @@ def generate_cmd(workspace, round_name, new_round, units, as_json, wait):
 
 
 @cli.command("collect")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.argument("folder", type=click.Path(file_okay=False))  # collect tells a missing (or too long) path in Chinese
 @workspace_option
 @click.option("--round", "round_name", help="只收集这一轮（截止日期，如 2022-04-03）；默认按每个文件自己的轮次。")
 @click.option("--dry-run", is_flag=True, help="只检查并写出报告，不并入总台账。")

@@ -21,7 +21,7 @@ from ..core.model import Item
 from ..core.text import column_letter
 from ..store import faults
 from ..store.corrections import current_view, find_edits, record, shown_reports, written_cells
-from ..store.fsutil import atomic_path, backup
+from ..store.fsutil import atomic_path, backup, writing
 from ..store.ledger import Ledger
 from ..store.master import MasterView, answer_headers, desired_cells, write_master
 from ..store.workspace import Config, Workspace
@@ -158,10 +158,11 @@ def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
         # collect's time): a killed process loses nothing the page cache holds, and the
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
-        try:
-            shutil.copyfile(source, tmp)
-        except FileNotFoundError:  # the folder's first file (no mkdir per file)
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        with writing(target):  # a full disk: told; the next run archives it (the lock sweeps tmp)
+            try:
+                shutil.copyfile(source, tmp)
+            except FileNotFoundError:  # the folder's first file (no mkdir per file)
+                folder.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
     return target

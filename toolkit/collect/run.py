@@ -8,6 +8,7 @@ SHA-256 before it is merged, and every accepted row is in the ledger.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -22,7 +23,7 @@ from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..store import faults
 from ..store.corrections import corrected, record_edits
-from ..store.fsutil import file_sha256
+from ..store.fsutil import file_sha256, short_path
 from ..store.ledger import Ledger, now
 from ..store.master import MasterView, read_master
 from ..store.report import write_report
@@ -171,7 +172,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     if not folder.is_dir():
         raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
     with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
-        paths = sorted(p for p in folder.rglob("*") if p.is_file())
+        paths, unreachable = _files_in(folder)
         chosen = {option: _named_files(folder, paths, given, option) for option, given in
                   (("--prefer", prefer), ("--accept", accept))}
         # The master is read on the other core while the run is set up and the files are read.
@@ -183,6 +184,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
                 run.rows(run.default_round)  # built once here, shared by the workers
                 judged = ledger.judged_files()
                 results = _read_all(run, _known(judged), folder, paths, progress, workers)
+                results += [_unreachable(run, folder, d, e) for d, e in unreachable]
                 _supersede(run, ledger, results, judged)
                 result = _finish(run, ledger, results, dry_run, seen, judged)
         finally:
@@ -234,6 +236,38 @@ def _still_stands(prior: list[dict] | None, run: _Run, name: str) -> bool:
 
 def _fingerprint(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, OSError]]]:
+    """Every file under `folder` (a link to a file as the file; linked folders are not
+    entered), sorted; and the folders that could not be listed, with why (a path past the
+    system's limit, no permission): their files are told, never skipped silently."""
+    files, unreachable, stack = [], [], [folder]
+    while stack:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as listing:
+                entries = list(listing)
+        except OSError as e:
+            unreachable.append((d, e))
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.is_file():
+                    files.append(Path(entry.path))
+            except OSError:  # a link whose target cannot be looked at: opening it tells why
+                files.append(Path(entry.path))
+    return sorted(files), unreachable
+
+
+def _unreachable(run: _Run, folder: Path, d: Path, e: OSError) -> FileResult:
+    """A folder that could not be listed: nothing recorded, so the next collect looks again."""
+    name = d.relative_to(folder).as_posix() + "/"
+    found = (finding("cannot-open:deep-folder", file=short_path(name)) if e.errno == errno.ENAMETOOLONG
+             else finding("cannot-open:folder", file=short_path(name), value=e.strerror or type(e).__name__))
+    return FileResult(d, short_path(name), "unreadable", round=run.default_round, findings=[found])
 
 
 def _read_all(run: _Run, known: dict[str, list[dict] | None], folder: Path, paths: list[Path], progress,
@@ -317,6 +351,7 @@ def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
     recorded, so the next collect tries it again."""
     found = (finding("cannot-open:moved", file=name) if isinstance(e, FileNotFoundError)
              else finding("cannot-open:busy", file=name) if isinstance(e, PermissionError)
+             else finding("cannot-open:too-long", file=short_path(name)) if e.errno == errno.ENAMETOOLONG
              else finding("cannot-open", file=name, value=e.strerror or type(e).__name__))
     return FileResult(path, name, "unreadable", round=run.default_round, findings=[found])
 

@@ -22,7 +22,7 @@ correction, and every output shows it. The rules:
   corrections recorded in a lost ledger are lost with it (the master's backups keep the
   text); a backup of the ledger keeps them.
 - Commands that hold the workspace lock record edits (collect, generate; summary when the
-  lock is free), and then count the cell as written, so the next run finds no edit and
+  lock is free and the workspace can be written: else it says how many it left), and then count the cell as written, so the next run finds no edit and
   records no duplicate. status and its dashboard never write (they may run beside a
   collect that is rewriting the master and the ledger): they apply unrecorded edits on the
   fly, so they show the same as the summary.
@@ -37,6 +37,7 @@ from ..core.assign import row_leads
 from ..core.config import Config
 from ..core.errors import WorkspaceLocked
 from ..core.model import Item
+from .fsutil import CannotWrite
 from .ledger import Ledger
 from .master import SOURCE_COLUMNS, MasterView, answer_headers, desired_cells, read_master
 from .workspace import Workspace
@@ -131,15 +132,24 @@ def record_edits(ws: Workspace, ledger: Ledger, cfg: Config, items: list[Item],
     return edits
 
 
-def record_edits_if_free(ws: Workspace, ledger: Ledger, command: str, seen: MasterView | None = None) -> None:
+def record_edits_if_free(ws: Workspace, ledger: Ledger, command: str, seen: MasterView | None = None) -> int:
     """Record the edits when the workspace lock is free at once; when another command holds
     it (a collect rewriting the master), record nothing: the outputs still show the edits
-    (reports() applies them on the fly) and the next command records them."""
+    (reports() applies them on the fly) and the next command records them. `ledger` may be
+    open read-only: the edits are written through a ledger opened for it under the lock.
+    Returns how many edits stay unrecorded because the workspace cannot be written (a
+    read-only share or disk, no permission, a full disk), for the command to say so."""
     try:
-        with ws.lock(command):
-            record_edits(ws, ledger, ws.config(), ledger.items(), seen)
+        with ws.lock(command), Ledger(ws.ledger_path) as writer:
+            record_edits(ws, writer, ws.config(), writer.items(), seen)
     except WorkspaceLocked:
         pass
+    except CannotWrite:
+        cfg = ws.config()
+        view = current_view(ws.master_path, cfg, seen)
+        if view is not None:
+            return len(find_edits(view, shown_reports(ledger, ledger.items(), cfg), ledger.master_cells(), cfg))
+    return 0
 
 
 def reports(ws: Workspace, ledger: Ledger, round_name: str | None = None, before: str | None = None,

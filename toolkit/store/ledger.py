@@ -12,6 +12,7 @@ stops the command with one sentence naming the newest intact backup and what to 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import re
@@ -25,7 +26,7 @@ from ..core.config import Config
 from ..core.errors import ConfigError, DubanError
 from ..core.findings import Finding
 from ..core.model import Item
-from .fsutil import atomic_path
+from .fsutil import CannotWrite, atomic_path, cannot_write, writing
 from .workspace import Workspace
 
 # 2: reports' fields and master_cells keyed by role (progress, status …), no longer by the header
@@ -138,29 +139,73 @@ class LedgerBroken(DubanError):
 class Ledger:
     """Opened once per command: `with Ledger(path) as ledger:` closes it however the block ends."""
 
-    def __init__(self, path: Path, cfg: Config | None = None):
+    def __init__(self, path: Path, cfg: Config | None = None, readonly: bool = False):
         """Open (or create) the ledger; one written by an older duban is migrated first, its
-        header-keyed answers mapped to roles by `cfg`, else by the workspace's duban.toml."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        header-keyed answers mapped to roles by `cfg`, else by the workspace's duban.toml.
+        `readonly`: for commands that only read (status, summary): opened so that it reads
+        in a workspace that cannot be written (a read-only share or disk, no permission),
+        never changing a byte; a ledger that needs creating or migrating is opened as usual."""
         self.path = path
-        self.db = sqlite3.connect(path, isolation_level=None)
-        try:
-            # Every page read once (a 50 MB ledger: 0.04 s): a file cut short reads as zeros
-            # where it ends and would otherwise pass until a query reached them.
-            problem = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
-            if problem != "ok":
-                raise sqlite3.DatabaseError(problem.splitlines()[-1])
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        except sqlite3.DatabaseError as e:
-            self.db.close()
-            if type(e) is not sqlite3.DatabaseError:  # locked, read-only, disk full …: not damage
-                raise
-            raise broken(path, str(e)) from e
+        self.readonly = bool(readonly and self._open_read_only(path))
+        if self.readonly:
+            return
+        with _told(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None)
+            try:
+                # Every page read once (a 50 MB ledger: 0.04 s): a file cut short reads as zeros
+                # where it ends and would otherwise pass until a query reached them.
+                problem = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+                if problem != "ok":
+                    raise sqlite3.DatabaseError(problem.splitlines()[-1])
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.executescript(SCHEMA)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            except sqlite3.DatabaseError as e:
+                self.db.close()
+                if type(e) is not sqlite3.DatabaseError:  # locked, read-only, disk full …: not damage
+                    raise
+                raise broken(path, str(e)) from e
         if self._version() < SCHEMA_VERSION:
-            self._migrate(path, cfg or _workspace_config(path))
+            with _told(path):
+                self._migrate(path, cfg or _workspace_config(path))
+
+    def _open_read_only(self, path: Path) -> bool:
+        """Open the ledger read-only; False when it cannot be read that way as it is (none
+        yet, an older version, not a ledger): the caller opens it as usual. SQLite reads a
+        WAL ledger read-only only where it may create its -shm file; in a folder it cannot
+        write, the ledger is read as an immutable file, which is exact when no -wal file holds
+        transactions not yet written back (a process killed): that case is told."""
+        if not path.is_file():
+            return False
+        uri = path.resolve().as_uri() + "?mode=ro"
+        for attempt in (uri, uri + "&immutable=1"):
+            db = sqlite3.connect(attempt, uri=True, isolation_level=None)
+            try:
+                db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            except sqlite3.OperationalError as e:
+                db.close()
+                if e.sqlite_errorcode & 0xFF != SQLITE_CANTOPEN:
+                    return False
+                wal = path.with_name(path.name + "-wal")
+                if wal.exists() and wal.stat().st_size:
+                    raise CannotWrite(f"台账库“{path}”还有没写回的部分（{wal.name}，上次运行可能被中断），在不能写入的工作区里读不全；"
+                                      "请在可写的位置运行一次 duban summary（它会把这部分写回台账库），再回到这里查看。") from e
+                continue
+            except sqlite3.DatabaseError:
+                db.close()
+                return False
+            self.db = db
+            if self._version() < SCHEMA_VERSION:
+                db.close()
+                return False
+            problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]  # as a writable opening checks
+            if problem != "ok":
+                db.close()
+                raise broken(path, problem.splitlines()[-1])
+            return True
+        return False
 
     def backup(self, backups_dir: Path, stamp: str) -> Path:
         """A copy of the ledger as it is now into `backups_dir` as ledger-<stamp>.sqlite: through
@@ -225,8 +270,20 @@ class Ledger:
         self.close()
         if exc_type is sqlite3.DatabaseError:  # damage found by a query (not: locked, disk full …)
             raise broken(self.path, str(exc)) from exc
+        if isinstance(exc, sqlite3.OperationalError):
+            told = _environment_error(self.path, exc)
+            if told is not None:
+                raise told from exc
 
     def close(self) -> None:
+        if not self.readonly:
+            # Transactions folded back into the ledger file now, even while a read-only opening
+            # (status, summary) keeps it open: that one cannot, and a reader in a folder it may
+            # not write takes the ledger file alone as whole (see _open_read_only).
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # busy or closed: the next writer folds them back
         self.db.close()
 
     def _move_findings_out_of_submissions(self) -> None:
@@ -243,7 +300,8 @@ class Ledger:
         try:
             yield self
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite has already rolled back after a full disk
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
@@ -483,6 +541,39 @@ def broken(path: Path, reason: str) -> LedgerBroken:
                             "（已收集过的不会重复）。")
     return LedgerBroken(f"台账库 .duban/{name} 已损坏（{reason}），.duban/backups 中也没有完好的备份；{aside}，再运行 "
                         "duban import 分解表文件 重建事项，然后对收到文件的文件夹重新运行 duban collect（总台账中已有的报送内容会保留）。")
+
+
+# SQLite's primary result codes for what the machine refused (an extended code's low byte).
+SQLITE_READONLY, SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN = 8, 10, 13, 14
+
+
+def _environment_error(path: Path, e: sqlite3.OperationalError) -> CannotWrite | None:
+    """The Chinese sentence for a refusal SQLite met on the ledger at `path`; None for others."""
+    code = getattr(e, "sqlite_errorcode", 0) & 0xFF
+    if code == SQLITE_FULL:
+        return cannot_write(path, OSError(errno.ENOSPC, "disk full"))
+    if code == SQLITE_READONLY:
+        return cannot_write(path, OSError(errno.EROFS, "read-only"))
+    if code == SQLITE_IOERR:
+        return CannotWrite(f"读写台账库“{path}”时出错（磁盘已满，或磁盘、网络共享出了故障）；请腾出磁盘空间、检查磁盘后重新运行"
+                           "（台账库每次写入都是整批生效或整批不生效，已有的记录不受影响）。")
+    if code == SQLITE_CANTOPEN:
+        return CannotWrite(f"无法打开台账库“{path}”（所在的文件夹只读、没有写权限，或路径太长）；"
+                           "请把工作区复制到可写的位置（或取得写权限）后重新运行；只是查看的话，duban status 在只读的工作区里也能用。")
+    return None
+
+
+@contextmanager
+def _told(path: Path):
+    """Opening the ledger: what the machine refused, as one sentence."""
+    try:
+        with writing(path):
+            yield
+    except sqlite3.OperationalError as e:
+        told = _environment_error(path, e)
+        if told is None:
+            raise
+        raise told from e
 
 
 def _legacy_finding(f: dict) -> Finding:

@@ -22,6 +22,7 @@ from ..core import rounds, schema
 from ..core.config import Config
 from ..core.errors import ConfigError, DubanError, WorkspaceLocked
 from ..core.rounds import Round
+from .fsutil import writing
 
 CONFIG_NAME = "duban.toml"
 MANIFEST = ".generated.json"  # in each outbox: which file was generated for which unit
@@ -111,10 +112,11 @@ class Workspace:
     # -- the lock ------------------------------------------------------------------------
     @contextmanager
     def lock(self, command: str, wait: float = 0.0):
-        """Hold the workspace lock for the block; a lock left by a dead process is taken over."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
+        """Hold the workspace lock for the block; a lock left by a dead process is taken over.
+        A workspace that cannot be written (read-only, no permission, disk full) stops here,
+        before anything is done: CannotWrite, saying what still works without writing."""
         deadline = time.monotonic() + wait
-        while not self._try_lock(command):
+        while not self._take_lock(command):
             holder = self._lock_holder()
             if holder is not None and _is_stale(holder, self._lock_age()):
                 self._break_stale_lock()
@@ -138,6 +140,13 @@ class Workspace:
         for staging in self.root.glob("rounds/*/.outbox-*"):  # generate's half-built outboxes
             shutil.rmtree(staging, ignore_errors=True)
 
+    def _take_lock(self, command: str) -> bool:
+        todo = (f"duban {command} 要写入工作区：请把工作区复制到可写的位置（或取得写权限、腾出磁盘空间）后重新运行；"
+                "只是查看的话，duban status 和 duban summary -o 另存的文件名 在只读的工作区里也能用")
+        with writing(self.lock_path, todo):
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            return self._try_lock(command)
+
     def _try_lock(self, command: str) -> bool:
         try:
             fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
@@ -145,8 +154,12 @@ class Workspace:
             return False
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command,
                 "since": dt.datetime.now().isoformat(timespec="seconds")}
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(info, f, ensure_ascii=False)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(info, f, ensure_ascii=False)
+        except BaseException:  # a full disk: no half-written lock left to block the next run
+            self.lock_path.unlink(missing_ok=True)
+            raise
         return True
 
     def _lock_age(self) -> float:

@@ -27,7 +27,7 @@ from ..core.rounds import Round
 from ..core.state import Answer, Reporting, answers_by_key
 from ..core.text import fit_cell, shorten
 from ..store import corrections
-from ..store.fsutil import atomic_path
+from ..store.fsutil import ELSEWHERE, atomic_path
 from ..store.ledger import Ledger
 from ..store.office import OfficeMissing, pdf_renderer, to_pdf
 from ..store.summaryconfig import SummaryConfig, read_summary_config
@@ -49,6 +49,7 @@ class SummaryResult:
     unreported: list[Reporting]
     overdue: int
     pages: int  # of the summary sheet as printed (the PDF's layout when one was made)
+    unrecorded_edits: int = 0  # the clerk's edits in master.xlsx shown but not recorded: the workspace cannot be written
 
     @property
     def exit_code(self) -> int:
@@ -60,7 +61,8 @@ class SummaryResult:
                 "pages": self.pages, "counts": self.status_counts,
                 "items": len(self.table.items), "status_counts": self.status_counts, "overdue": self.overdue,
                 "unreported": [{"number": r.item.number, "node": r.node, "title": r.item.title, "unit": r.lead}
-                               for r in self.unreported]}
+                               for r in self.unreported],
+                "unrecorded_edits": self.unrecorded_edits}
 
     def lines(self) -> list[str]:
         """What the clerk reads in the terminal."""
@@ -71,6 +73,9 @@ class SummaryResult:
             out.append(f"PDF：{self.pdf}")
         if self.overdue:
             out.append(f"逾期未完成 {self.overdue} 行，见汇总表的“逾期未完成”工作表。")
+        if self.unrecorded_edits:
+            out.append(f"工作区不能写入（只读、没有写权限或磁盘已满）：总台账中 {self.unrecorded_edits} 处手工修改已照样用在汇总表里，"
+                       "但没有记入台账库；在可写的工作区里再运行一次 duban summary 或 duban collect 即会记入。")
         if self.unreported and len(self.unreported) == sum(len(b.rows) for b in self.table.items):
             out.append("本轮还没有采纳任何报送：汇总表中都是“未报送”；请先用 duban collect 收集各单位退回的报送表。")
         elif self.unreported:
@@ -107,28 +112,29 @@ def summary(ws: Workspace, round_name: str | None = None, output: str | Path | N
     cfg = ws.config()
     scfg = read_summary_config(ws, cfg)
     rnd = resolve_summary_round(ws, cfg, round_name)
-    items, answers, stored_notes = _load(ws, rnd)
+    items, answers, stored_notes, unrecorded = _load(ws, rnd)
     build = functools.partial(build_table, items, answers, cfg, scfg, rnd, table_notes(scfg, stored_notes, items))
     table = build()
     stats = stats_mod.compute(table, cfg, rnd)
     xlsx, pdf_path = output_paths(ws, rnd, output, pdf)
-    with atomic_path(xlsx) as tmp:
+    with atomic_path(xlsx, ELSEWHERE.format(option="-o", name=xlsx.name)) as tmp:
         pages = write_workbook(tmp, table, scfg, stats)
     if pdf_path is not None:
         pages = write_pdf(pdf_path, build, scfg, xlsx)
     rows = [r for b in table.items for r in b.rows]
     return SummaryResult(rnd, xlsx, pdf_path, table, stats.item_counts(), [r for r in rows if not r.answers],
-                         len(stats.overdue), pages)
+                         len(stats.overdue), pages, unrecorded)
 
 
-def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None]:
-    with Ledger(ws.ledger_path) as ledger:
+def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]], str | None, int]:
+    # Read-only: a summary (-o elsewhere) works in a workspace it cannot write.
+    with Ledger(ws.ledger_path, readonly=True) as ledger:
         items = ledger.items_or_stop()
         master = corrections.current_view(ws.master_path, ws.config())  # read once for both
-        corrections.record_edits_if_free(ws, ledger, "summary", master)
+        unrecorded = corrections.record_edits_if_free(ws, ledger, "summary", master)
         reports = corrections.reports(ws, ledger, rnd.name, seen=master)
         notes = ledger.meta("notes")
-    return items, answers_by_key([{**rep, "fields": _printable(rep["fields"])} for rep in reports]), notes
+    return items, answers_by_key([{**rep, "fields": _printable(rep["fields"])} for rep in reports]), notes, unrecorded
 
 
 # Characters of one answer's text the printed summary shows: of Heshan 2022's 510 real answers
@@ -154,6 +160,6 @@ def write_pdf(target: Path, build, scfg: SummaryConfig, xlsx: Path) -> int:
         default_font = PRINT_DEFAULT_FONT if renderer == "libreoffice" else None
         pages = write_workbook(source, build(renderer=renderer), scfg, None, default_font)
         made = to_pdf(source, Path(tmp) / "pdf", renderer)
-        with atomic_path(target) as out:
+        with atomic_path(target, ELSEWHERE.format(option="-o", name=target.name)) as out:
             shutil.copyfile(made, out)
     return pages

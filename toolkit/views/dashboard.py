@@ -18,7 +18,7 @@ from ..core.config import Config
 from ..core.rounds import Round
 from ..core.state import Reporting, overdue
 from ..mail.message import render, template_environment
-from ..store.fsutil import atomic_write_text
+from ..store.fsutil import ELSEWHERE, atomic_write_text
 from ..store.workspace import Workspace
 from .status import Status, status
 
@@ -64,5 +64,5 @@ def write_dashboard(ws: Workspace, path: Path | None = None, round_name: str | N
     env = template_environment(ws.root, autoescape=True)  # units' texts go into the page
     html = render(env, "dashboard.html", data)
     path = Path(path) if path else ws.output_dir / f"dashboard-{data['round']}.html"
-    atomic_write_text(path, html)
+    atomic_write_text(path, html, ELSEWHERE.format(option="--html", name=path.name))
     return path

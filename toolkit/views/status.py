@@ -40,7 +40,7 @@ class Status:
 def status(ws: Workspace, round_name: str | None = None) -> Status:
     cfg = ws.config()
     rnd = ws.round(round_name, cfg)
-    with Ledger(ws.ledger_path) as ledger:
+    with Ledger(ws.ledger_path, readonly=True) as ledger:  # works in a workspace it cannot write
         items = ledger.items_or_stop()
         # never writes: the clerk's unrecorded edits in master.xlsx are applied on the fly
         answers = answers_by_key(corrections.reports(ws, ledger, rnd.name))
