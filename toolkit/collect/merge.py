@@ -11,6 +11,7 @@ so the clerk's own formatting and notes stay; it is replaced atomically after a 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -24,6 +25,7 @@ from ..store.fsutil import atomic_path, backup
 from ..store.ledger import Ledger
 from ..store.master import MasterView, answer_headers, desired_cells, write_master
 from ..store.workspace import Config, Workspace
+from .reader import MAX_FILE_BYTES, open_plain
 from .xlsxpatch import CannotPatch, patch_cells
 
 
@@ -110,10 +112,16 @@ def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, i
         wb.save(tmp)
 
 
-def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
-    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>."""
-    import shutil
+class NotAsRead(Exception):
+    """The file on disk is no longer the bytes that were read and judged (replaced or
+    changed since, or grown past the size a workbook may have)."""
 
+
+def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
+    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>: exactly the
+    bytes that were judged. The copy is hashed as it is made; one whose hash is not
+    `sha256` is removed and NotAsRead raised, so nothing is archived (or recorded) under a
+    hash its bytes do not have."""
     folder = ws.round_dir(round_name) / "received"
     suffix = re.sub(r"[^.a-z0-9]", "", source.suffix.lower())[:8] or ".bin"
     target = folder / f"{sha256}{suffix}"
@@ -123,9 +131,28 @@ def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
         try:
-            shutil.copyfile(source, tmp)
-        except FileNotFoundError:  # the folder's first file (no mkdir per file)
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, tmp)
+            _copy_checked(source, tmp, sha256)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, target)
     return target
+
+
+def _copy_checked(source: Path, tmp: Path, sha256: str) -> None:
+    h, size = hashlib.sha256(), 0
+    with open_plain(source) as src:  # never through a link put in its place since
+        try:
+            dst = open(tmp, "wb")
+        except FileNotFoundError:  # the folder's first file (no mkdir per file)
+            tmp.parent.mkdir(parents=True, exist_ok=True)
+            dst = open(tmp, "wb")
+        with dst:
+            while chunk := src.read(1 << 20):
+                size += len(chunk)
+                if size > MAX_FILE_BYTES:  # grown since it was read: not copied whole
+                    raise NotAsRead(source)
+                h.update(chunk)
+                dst.write(chunk)
+    if h.hexdigest() != sha256:
+        raise NotAsRead(source)
