@@ -170,9 +170,15 @@ def collect_summary(result, root) -> None:
             table.add_row(lit(unit), f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""),
                           lit(shown[f.name]))
     console.print(table)
-    for f in result.files:  # set aside unread (a link, a pipe, the workspace's own files): said, never silently
+    # Set aside unread (a link, a pipe, the workspace's own files): said, never silently; once per kind.
+    aside: dict[str, list] = {}
+    for f in result.files:
         if f.outcome == "ignored" and f.findings and f.findings[0].key != "ignored":
-            console.print(f"[yellow]已跳过[/yellow]：{lit(f.findings[0].message)}")
+            aside.setdefault(f.findings[0].key, []).append(f)
+    for files in aside.values():
+        others = "、".join(f.name for f in files[1:6]) + ("等" if len(files) > 6 else "")
+        also = f"（同样跳过的还有 {len(files) - 1} 项：{others}）" if others else ""
+        console.print(f"[yellow]已跳过[/yellow]：{lit(files[0].findings[0].message + also)}")
     if result.missing_units:
         console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + lit("、".join(result.missing_units)))
     if result.late_units:
