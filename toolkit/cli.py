@@ -169,15 +169,26 @@ def generate_cmd(workspace, round_name, new_round, units, as_json, wait):
 @workspace_option
 @click.option("--round", "round_name", help="只收集这一轮（截止日期，如 2022-04-03）；默认按每个文件自己的轮次。")
 @click.option("--dry-run", is_flag=True, help="只检查并写出报告，不并入总台账。")
+@click.option("--prefer", "prefer", multiple=True, metavar="文件",
+              help="一个单位本轮有多个文件时，以这个文件为准（写文件夹里的文件名，可重复）；电脑时钟不准、"
+                   "按保存时间选错了时用。也算确认了 --accept。")
+@click.option("--accept", "accept", multiple=True, metavar="文件",
+              help="确认采用这个没有隐藏签名的文件（按内容认定了单位，但要取代该单位带签名的报送，"
+                   "或文件名写的是另一个单位；写文件夹里的文件名，可重复）。")
 @json_option
 @wait_option
-def collect_cmd(folder, workspace, round_name, dry_run, as_json, wait):
+def collect_cmd(folder, workspace, round_name, dry_run, prefer, accept, as_json, wait):
     """收集一个文件夹里退回的报送表：识别、校验、并入总台账，并写出退回修改清单。
+
+    已收集过的文件不再重复处理；但结果取决于命令或工作区的（--round、units.xlsx 中的单位和别名、
+    分解表、文件名）在这些改变后会重新判断，所以按提示改正后重新收集即可。
 
     \b
     Example:
         duban collect 收到的文件 -w 2022督办
         duban collect 收到的文件 -w 2022督办 --round 2022-04-03 --dry-run
+        duban collect 收到的文件 -w 2022督办 --prefer 市教育局-第二次报送.xlsx
+        duban collect 收到的文件 -w 2022督办 --accept 转发/报送表副本.xlsx
     """
     from .collect.run import collect
     from .store.workspace import Workspace
@@ -186,13 +197,14 @@ def collect_cmd(folder, workspace, round_name, dry_run, as_json, wait):
     if round_name:
         ws.round(round_name)  # refused before any file is read when not listed
     if as_json:
-        result = collect(ws, Path(folder), round_name, dry_run, wait=wait)
+        result = collect(ws, Path(folder), round_name, dry_run, wait=wait, prefer=prefer, accept=accept)
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         from .views.terminal import collect_summary, progress_bar
 
         with progress_bar("读取文件") as progress:
-            result = collect(ws, Path(folder), round_name, dry_run, progress=progress, wait=wait)
+            result = collect(ws, Path(folder), round_name, dry_run, progress=progress, wait=wait,
+                             prefer=prefer, accept=accept)
         collect_summary(result, ws.root)
     sys.exit(result.exit_code)
 

@@ -14,8 +14,8 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from ..core import schema
-from ..core.schema import KEY_HEADER, READ_ONLY
-from ..core.text import cell_text, squash
+from ..core.schema import KEY_HEADER, READ_ONLY, SHEET
+from ..core.text import cell_text, squash, strip_invisible
 from ..store.tables import Sheet
 from .reader import LIST_SHEETS, Returned
 
@@ -51,6 +51,12 @@ class ReturnedTable:
     rows: list[ReturnedRow]
     signoff: dict[str, str] = field(default_factory=dict)
     above: list[list] = field(default_factory=list, repr=False)  # the rows above the header
+    # Report cells merged down over several rows: (role, first row, last row), 1-based; each
+    # covered row reads the merge's text (the unit sees it beside each of them).
+    merges: list[tuple[str, int, int]] = field(default_factory=list)
+    # Other sheets holding a report table with different answers (a sheet copied with
+    # 移动或复制 and filled in): not read, named in a finding.
+    others: list[str] = field(default_factory=list)
 
     @property
     def preamble(self) -> list[str]:
@@ -68,15 +74,35 @@ def headers_for(mapping: dict[str, str]) -> Headers:
     return tuple(mapping.items())
 
 
+# The name Excel and WPS give a sheet copied with 移动或复制 (建立副本): 报送表 (2), Sheet1 (3).
+_COPY_NAME = re.compile(r".\s*[(（]\d+[)）]$")
+
+
 def find_table(returned: Returned, report: Headers, signoff: Headers) -> ReturnedTable | None:
-    """The first sheet whose header names the report fields; None when no sheet has one."""
-    sheets = [s for s in returned.sheets if s.name not in LIST_SHEETS]
-    for sheet in sheets:
+    """The report table; None when no sheet has a header naming the report fields. Where
+    several sheets have one (a copy made with 移动或复制 lands before the original), the
+    sheet duban wrote (报送表) is read, else the first that is not named as a copy; the
+    others with different answers are listed in `others`."""
+    tables = []
+    for sheet in returned.sheets:
+        if sheet.name in LIST_SHEETS:
+            continue
         found = _header(sheet, report)
         if found is not None:
-            header_row, columns = found
-            return _table(sheet, header_row, columns, report, signoff)
-    return None
+            tables.append(_table(sheet, *found, report, signoff))
+    if len(tables) <= 1:
+        return tables[0] if tables else None
+    chosen = (next((t for t in tables if t.sheet == SHEET), None)
+              or next((t for t in tables if not _COPY_NAME.search(t.sheet)), tables[0]))
+    mine = _answers(chosen)
+    chosen.others = [t.sheet for t in tables if t is not chosen and _answers(t) != mine]
+    return chosen
+
+
+def _answers(table: ReturnedTable) -> list[tuple]:
+    """What a table answers, row by row (key or number, then each report field as seen)."""
+    return [(row.key or row.number, *(strip_invisible(cell_text(v)) for v in row.fields.values()))
+            for row in table.rows if not row.is_blank()]
 
 
 @lru_cache(maxsize=64)
@@ -137,8 +163,11 @@ def _table(sheet: Sheet, h: int, columns: dict[str, int], report: Headers, signo
     fields_at = [(role, columns[k]) for role, k in _report_keys(report) if k in columns]
     key_at = columns.get("key")
     end, end_texts = len(sheet.rows), None
+    fills, merges = _merged_fills(sheet, h, columns)
     for r in range(h + 1, len(sheet.rows)):
         values = sheet.rows[r]
+        if r in fills and any(cell_text(v) for v in values):  # a blank row under the table stays blank
+            values = _filled(values, fills[r])
         texts = list(map(cell_text, values))
         # cell_text strips, so a text's first character is what _label looks at; a row with
         # no cell starting like a label has no label (the common case, seen without _label).
@@ -154,7 +183,39 @@ def _table(sheet: Sheet, h: int, columns: dict[str, int], report: Headers, signo
                 continue  # the header pasted again
         rows.append(_row(r, values, texts, read_only_at, fields_at, key_at))
     signed = _signoff(sheet.rows[end:], signoff, end_texts)
-    return ReturnedTable(sheet.name, h + 1, columns, rows, signed, sheet.rows[:h])
+    merges = [(role, r0 + 1, min(r1, end - 1) + 1) for role, r0, r1 in merges if r0 < end - 1]
+    return ReturnedTable(sheet.name, h + 1, columns, rows, signed, sheet.rows[:h], merges)
+
+
+def _merged_fills(sheet: Sheet, h: int, columns: dict[str, int]) -> tuple[dict[int, dict[int, Any]], list]:
+    """For report cells merged down over several rows below the header: row → {column: the
+    merge's value} for each covered row, and the merges as (role, first row, last row), 0-based.
+    Only the merge's first column is filled: a merge across columns is one answer, not two."""
+    if not sheet.merged:
+        return {}, []
+    roles = {c: cid[len("report:"):] for cid, c in columns.items() if cid.startswith("report:")}
+    fills: dict[int, dict[int, Any]] = {}
+    merges = []
+    for r0, c0, r1, _ in sheet.merged:
+        if r1 <= r0 or r0 <= h or c0 not in roles or r0 >= len(sheet.rows):
+            continue
+        top = sheet.rows[r0]
+        value = top[c0] if c0 < len(top) else None
+        if not cell_text(value):
+            continue
+        for r in range(r0 + 1, min(r1, len(sheet.rows) - 1) + 1):
+            fills.setdefault(r, {})[c0] = value
+        merges.append((roles[c0], r0, r1))
+    return fills, merges
+
+
+def _filled(values: list, fill: dict[int, Any]) -> list:
+    """A covered row's values with the merge's value in each empty covered cell."""
+    out = list(values) + [None] * (max(fill) + 1 - len(values))
+    for c, value in fill.items():
+        if not cell_text(out[c]):
+            out[c] = value
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -7,6 +7,7 @@ Only an unambiguous answer is accepted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..core.findings import Finding, finding
@@ -25,6 +26,9 @@ class Identity:
     by: str = ""  # "metadata" | "content"
     outcome: str | None = None  # "rejected" | "unidentified" when the file cannot go on
     findings: list[Finding] = field(default_factory=list)
+    # By content, when the file's name or its 报送单位 line names another unit than its rows:
+    # (that unit, where it is named). The file is held until the clerk accepts it.
+    named_other: tuple[str, str] | None = None
 
 
 def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg: str | None,
@@ -69,7 +73,28 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
             "unidentified", file=name, tried="；".join(tried))])
     unit = candidates[0]
     return Identity(unit=unit, round=round_name, by="content", findings=[finding(
-        "identified-by-content", file=name, unit=unit, round=round_name)])
+        "identified-by-content", file=name, unit=unit, round=round_name)],
+        named_other=_named_other(unit, table, returned.path.stem, units))
+
+
+_UNIT_LINE = re.compile(r"(?:报送|填报)单位\s*[:：]\s*([^\s　]+)")
+
+
+def _named_other(unit: str, table: ReturnedTable, stem: str, units: list[Unit]) -> tuple[str, str] | None:
+    """Another unit than `unit` named by the 报送单位 line or the file name (neither naming
+    `unit` too), with where it is named; None when they name `unit`, or no unit at all."""
+    lines = [m.group(1) for m in map(_UNIT_LINE.search, table.preamble) if m]
+    for text, where in [(" ".join(lines), "表头“报送单位”"), (stem, "文件名")]:
+        named = _units_in_text(text, units)
+        if named and unit not in named:
+            return sorted(named, key=len, reverse=True)[0], where
+    return None
+
+
+def _units_in_text(text: str, units: list[Unit]) -> set[str]:
+    """Every unit whose name or an alias appears in `text`."""
+    flat = fold(text)
+    return {unit.name for unit in units for name in [unit.name, *unit.aliases] if name and fold(name) in flat}
 
 
 def _units_by_rows(table: ReturnedTable, rows: RoundRows) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.findings import Finding, finding
 from ..core.model import Item
 from ..store import faults
-from ..store.corrections import current_view, find_edits, record, shown_reports
+from ..store.corrections import current_view, find_edits, record, shown_reports, written_cells
 from ..store.fsutil import atomic_path, backup
 from ..store.ledger import Ledger
 from ..store.master import MasterView, answer_headers, desired_cells, write_master
@@ -40,13 +40,15 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
     # The cells are compared with, and patched into, these very bytes: a master saved by
     # hand since it was seen is read again.
     master = current_view(ws.master_path, cfg, seen, data)
-    shown, written_before = shown_reports(ledger, items, cfg), ledger.master_cells()
+    shown, noted = shown_reports(ledger, items, cfg), ledger.master_cells()
+    written_before = written_cells(master, noted, cfg)  # with rows a rebuilt ledger never wrote
     # Edits left now are in rows that showed no report when the run began: they correct the
     # report that arrived (the earlier ones were recorded before this run's reports).
     edits = find_edits(master, shown, written_before, cfg)
     if edits:
         record(ledger, edits)
-        shown, written_before = shown_reports(ledger, items, cfg), ledger.master_cells()
+        shown, noted = shown_reports(ledger, items, cfg), ledger.master_cells()
+        written_before = written_cells(master, noted, cfg)
     conflicts = [_edit_kept(e) for e in edits] + _answers_after_corrections(shown, cfg)
     written, changes = {}, {}
     headers = answer_headers(cfg)
@@ -68,7 +70,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
         backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
         _write_cells(ws.master_path, data, master.sheet, changes)
     faults.point("after-master")
-    ledger.set_master_cells({k: v for k, v in written.items() if written_before.get(k) != v})
+    ledger.set_master_cells({k: v for k, v in written.items() if noted.get(k) != v})
     return len(changes), conflicts
 
 

@@ -55,6 +55,7 @@ class Returned:
     sheets: list[Sheet] = field(default_factory=list)
     metadata: Metadata | None = None
     saved_at: dt.datetime | None = None  # the workbook's own last-saved time, local
+    saved_at_ignored: str | None = None  # the saved time written in the file, when it is no possible time
     mtime: dt.datetime | None = None
     truncated: bool = False  # a sheet had more than MAX_ROWS rows
     data: bytes = field(default=b"", repr=False)  # the bytes as received, for the archive
@@ -122,7 +123,9 @@ def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os
     except Exception as e:  # calamine's errors on damaged files carry no stable type
         raise Unreadable(finding("corrupt", file=shown_name(path), value=_short(e))) from e
     returned.metadata = _metadata(returned.sheets)
-    returned.saved_at = _saved_at(data, kind, archive)
+    returned.saved_at, returned.saved_at_ignored = _saved_at(data, kind, archive)
+    if kind == "ods" and archive is not None:
+        _add_ods_merges(archive, returned.sheets)
     return returned
 
 
@@ -176,19 +179,34 @@ def _metadata(sheets: list[Sheet]) -> Metadata | None:
 
 _CORE_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>")
 _ODS_DATE = re.compile(rb"<dc:date>([^<]+)</dc:date>")
+# Saved times outside these years are no time a unit's workbook was saved at: a PC clock
+# run wild, a program writing 9999-12-31 or 0001-01-01 (both beyond local time in some zones).
+PLAUSIBLE_YEARS = range(1981, 2100)
 
 
-def _saved_at(data: bytes, kind: str, archive) -> dt.datetime | None:
-    """The last-saved time the spreadsheet program wrote into the file, in local time."""
+class _NoTime(ValueError):
+    """A saved time written in a file that is no possible time; `text` is what was written."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+def _saved_at(data: bytes, kind: str, archive) -> tuple[dt.datetime | None, str | None]:
+    """(the last-saved time the spreadsheet program wrote into the file, in local time; the
+    text written there when it is no possible time, which is then ignored). (None, None)
+    where the file has none (no docProps, no meta.xml)."""
     try:
         if archive is not None:
             part, pattern = ("meta.xml", _ODS_DATE) if kind == "ods" else ("docProps/core.xml", _CORE_MODIFIED)
-            return _zip_time(archive, part, pattern)
+            return _zip_time(archive, part, pattern), None
         if kind == "xls":
-            return _ole_time(data)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return None
-    return None
+            return _ole_time(data), None
+    except _NoTime as e:
+        return None, e.text
+    except (OSError, ValueError, KeyError, OverflowError, zipfile.BadZipFile):
+        return None, None
+    return None, None
 
 
 def _zip_time(archive, part: str, pattern: re.Pattern) -> dt.datetime | None:
@@ -199,20 +217,26 @@ def _zip_time(archive, part: str, pattern: re.Pattern) -> dt.datetime | None:
     if info.file_size > 1_000_000:
         return None
     m = pattern.search(archive.read(part))
-    return _local(m.group(1).decode("ascii", "replace").strip()) if m else None
+    return _local(m.group(1).decode("utf-8", "replace").strip()) if m else None
 
 
 _NANOSECONDS = re.compile(r"\.(\d{6})\d+")
 
 
 def _local(text: str) -> dt.datetime | None:
-    """ISO time → naive local time; a time without zone is taken as local already (ODS)."""
-    text = text.replace("Z", "+00:00")
-    text = _NANOSECONDS.sub(r".\1", text)  # LibreOffice writes nanoseconds
-    stamp = dt.datetime.fromisoformat(text)
-    if stamp.tzinfo is not None:
-        stamp = stamp.astimezone().replace(tzinfo=None)
-    return stamp if stamp.year > 1980 else None
+    """ISO time → naive local time; a time without zone is taken as local already (ODS).
+    Raises _NoTime for a text that is no possible time (garbage, 0001-01-01, 9999-12-31, a
+    time beyond what this zone can show)."""
+    iso = _NANOSECONDS.sub(r".\1", text.replace("Z", "+00:00"))  # LibreOffice writes nanoseconds
+    try:
+        stamp = dt.datetime.fromisoformat(iso)
+        if stamp.tzinfo is not None:
+            stamp = stamp.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError) as e:  # 9999-12-31T23:59:59Z is past datetime.max in UTC+8
+        raise _NoTime(text) from e
+    if stamp.year not in PLAUSIBLE_YEARS:
+        raise _NoTime(text)
+    return stamp
 
 
 def _ole_time(data: bytes) -> dt.datetime | None:
@@ -220,9 +244,54 @@ def _ole_time(data: bytes) -> dt.datetime | None:
 
     with olefile.OleFileIO(data) as ole:  # the bytes read, not the path again: what was judged
         saved = ole.get_metadata().last_saved_time
-    if not isinstance(saved, dt.datetime) or saved.year <= 1980:
+    if not isinstance(saved, dt.datetime):
         return None
-    return saved.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+    try:
+        local = saved.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError) as e:
+        raise _NoTime(saved.isoformat()) from e
+    if local.year not in PLAUSIBLE_YEARS:
+        raise _NoTime(saved.isoformat())
+    return local
+
+
+def _add_ods_merges(archive, sheets: list[Sheet]) -> None:
+    """calamine gives no merged ranges for .ods: read them from content.xml (cells with
+    table:number-rows-spanned / -columns-spanned), rows and columns counted with their
+    repeats. Merges are a help, not a need: a content.xml this cannot read leaves none."""
+    from defusedxml.ElementTree import iterparse
+
+    table_ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+    tag = {name: f"{{{table_ns}}}{name}" for name in ("table", "table-row", "table-cell", "covered-table-cell")}
+    attr = {name: f"{{{table_ns}}}{name}" for name in ("name", "number-rows-repeated", "number-columns-repeated",
+                                                       "number-rows-spanned", "number-columns-spanned")}
+    by_name = {s.name: s for s in sheets}
+    merged: dict[str, list] = {}
+    try:
+        with archive.open("content.xml") as content:
+            name, r, c = None, 0, 0
+            for event, el in iterparse(content, events=("start", "end")):
+                if event == "start":
+                    if el.tag == tag["table"]:
+                        name, r = el.get(attr["name"]), 0
+                    elif el.tag == tag["table-row"]:
+                        c = 0
+                    elif el.tag == tag["table-cell"] and name in by_name:
+                        rows, cols = int(el.get(attr["number-rows-spanned"], 1)), int(el.get(attr["number-columns-spanned"], 1))
+                        if (rows > 1 or cols > 1) and len(merged.setdefault(name, [])) < MAX_ROWS:
+                            merged[name].append((r, c, r + rows - 1, c + cols - 1))
+                    continue
+                if el.tag in (tag["table-cell"], tag["covered-table-cell"]):
+                    c += int(el.get(attr["number-columns-repeated"], 1))
+                    el.clear()
+                elif el.tag == tag["table-row"]:
+                    r += int(el.get(attr["number-rows-repeated"], 1))
+                    el.clear()
+    except Exception:  # noqa: BLE001 - a damaged content.xml: calamine has read what it could
+        return
+    for name, ranges in merged.items():
+        if not by_name[name].merged:
+            by_name[name].merged = ranges
 
 
 def _short(e: Exception) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import hashlib
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
 from ..core.text import readable_name, unique_names
 from ..store import faults
-from ..store.corrections import record_edits
+from ..store.corrections import corrected, record_edits
 from ..store.ledger import Ledger, now
 from ..store.master import MasterView, read_master
 from ..store.report import write_report
@@ -36,7 +37,7 @@ from .merge import NotAsRead, archive, update_master
 from .reader import MAX_FILE_BYTES, MAX_ROWS, Returned, Unreadable, is_ignored, load, open_plain, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
-from .validate import judge
+from .validate import Previous, judge
 
 STANDING = ("accepted", "partial")
 PROBLEM_OUTCOMES = ("partial", "rejected", "unidentified", "unreadable")
@@ -53,6 +54,8 @@ class FileResult:
     late: bool = False
     identified_by: str = ""
     saved_at: dt.datetime | None = None
+    arrived: float = 0.0  # the file's mtime in the folder: its place in the arrival order of one run
+    depends: dict | None = None  # what the outcome rested on besides the bytes (ledger.judged_with)
     archived: Path | None = None
     findings: list[Finding] = field(default_factory=list)
     accepted: list[tuple[str, dict]] = field(default_factory=list)  # (row key, fields): small to pickle
@@ -72,6 +75,7 @@ class CollectResult:
     dry_run: bool = False
     master_cells_written: int = 0
     report_path: Path | None = None
+    report_rebuilt: bool = False  # nothing new came, and report.xlsx was written again from the ledger
     conflicts: list[Finding] = field(default_factory=list)
 
     @property
@@ -91,9 +95,15 @@ class CollectResult:
 class _Run:
     """One collect run's context: the workspace's items, rows per round, units, secret."""
 
-    def __init__(self, ws: Workspace, ledger: Ledger, round_arg: str | None, archive: bool = True):
+    def __init__(self, ws: Workspace, ledger: Ledger, round_arg: str | None, archive: bool = True,
+                 prefer: frozenset[str] = frozenset(), accept: frozenset[str] = frozenset()):
         self.ws, self.cfg = ws, ws.config()
         self.round_arg = round_arg
+        # The clerk's word, by file name in the folder: --prefer settles which of a unit's files
+        # counts; --accept lets an unsigned copy displace a signed report (so does --prefer).
+        self.prefer, self.accept = prefer, accept | prefer
+        self.now, self.started = dt.datetime.now(), now()
+        self._earliest: dict[str, dt.datetime] = {}
         self.archive = archive  # False for --dry-run: nothing is written but the report
         self.items = ledger.items_or_stop()  # the ledger itself stays in the parent: workers get this
         former = ledger.former_headers()
@@ -104,12 +114,48 @@ class _Run:
         self.secret = ws.secret()
         self.default_round = ws.round(round_arg, self.cfg).name
         self._rows: dict[str, RoundRows] = {}
+        # What an outcome may rest on besides a file's bytes; a file judged under other values
+        # is judged again (ledger.judged_with).
+        self.context = {"round_asked": round_arg,
+                        "units": _fingerprint(sorted((u.name, sorted(u.aliases)) for u in self.units)),
+                        "items": _fingerprint([it.to_dict() for it in self.items])}
+        # Every accepted answer so far, as sent and as corrected: what generate pre-filled
+        # each round's workbooks with (stale and unfilled returns are told by it).
+        self._answers = [(rep["round"], rep["unit"], rep["key"], rep["fields"], rep.get("corrected"))
+                         for rep in corrected(ledger.current_reports(), ledger.corrections())]
+        self._previous: dict[str, dict[str, dict[str, Previous]]] = {}
+
+    def plausible(self, saved: dt.datetime | None, round_name: str) -> bool:
+        """A saved time a PC with a right clock could have written: not in the future, not
+        before the round's workbooks were generated (nor before the workspace's year began:
+        the earlier of the two, so a round generated late still takes files saved in it)."""
+        if round_name not in self._earliest:
+            due = self.round(round_name).due
+            start = dt.datetime(min(self.cfg.year or due.year, due.year), 1, 1)
+            generated = self.ws.generated_at(round_name)
+            self._earliest[round_name] = min(start, generated) if generated else start
+        return saved is not None and self._earliest[round_name] <= saved <= self.now + dt.timedelta(days=1)
 
     def round(self, name: str) -> Round:
         for r in self.cfg.rounds:
             if r.name == name:
                 return r
         return Round(dt.date.fromisoformat(name), default_label(dt.date.fromisoformat(name)))
+
+    def previous(self, round_name: str, unit: str) -> dict[str, Previous]:
+        """row key → the unit's last accepted answer from a round before `round_name`."""
+        if round_name not in self._previous:
+            latest: dict[tuple[str, str], tuple] = {}
+            for rnd, who, key, fields, fixes in self._answers:  # oldest round first: later ones win
+                if rnd < round_name:
+                    latest[(who, key)] = (rnd, fields, fixes)
+            by_unit: dict[str, dict[str, Previous]] = {}
+            for (who, key), (rnd, fields, fixes) in latest.items():
+                sent = {**fields, **{f: c["sent"] for f, c in (fixes or {}).items()}}
+                answers = (fields, sent) if fixes else (fields,)
+                by_unit.setdefault(who, {})[key] = Previous(answers, self.round(rnd).label)
+            self._previous[round_name] = by_unit
+        return self._previous[round_name].get(unit, {})
 
     def rows(self, round_name: str) -> RoundRows:
         if round_name not in self._rows:
@@ -118,23 +164,30 @@ class _Run:
 
 
 def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run: bool = False,
-            progress: Callable[[int, int, str], None] | None = None, wait: float = 0.0) -> CollectResult:
-    """Collect every file under `folder` into the workspace (or only report, with dry_run)."""
+            progress: Callable[[int, int, str], None] | None = None, wait: float = 0.0,
+            prefer: list[str] = (), accept: list[str] = ()) -> CollectResult:
+    """Collect every file under `folder` into the workspace (or only report, with dry_run).
+    `prefer`, `accept`: files of the folder (by name) the clerk has chosen (see _Run)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ConfigError(f"找不到文件夹“{readable_name(str(folder))}”；请写明存放退回文件的文件夹。")
     _refuse_workspace(ws, folder)
     with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
         entries = _scan(folder, ws)
+        names = _shown_names(folder, entries)
+        chosen = {option: _named_files(folder, names, given, option) for option, given in
+                  (("--prefer", prefer), ("--accept", accept))}
         # The master is read on the other core while the run is set up and the files are read.
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
         try:
             with Ledger(ws.ledger_path) as ledger:
-                run = _Run(ws, ledger, round_name, archive=not dry_run)
+                run = _Run(ws, ledger, round_name, archive=not dry_run, prefer=chosen["--prefer"],
+                           accept=chosen["--accept"])
                 run.rows(run.default_round)  # built once here, shared by the workers
-                results = _read_all(run, ledger.known_files(), folder, entries, progress, workers)
-                _supersede(ledger, results)
-                result = _finish(run, ledger, results, dry_run, seen)
+                judged = ledger.judged_files()
+                results = _read_all(run, _known(judged), entries, names, progress, workers)
+                _supersede(run, ledger, results, judged)
+                result = _finish(run, ledger, results, dry_run, seen, judged)
         finally:
             if seen is not None:
                 seen.cancel()
@@ -213,17 +266,67 @@ def _set_aside(path: Path, name: str, why: str, about: str) -> FileResult:
     return FileResult(path, name, "ignored", findings=[found])
 
 
-def _read_all(run: _Run, known: frozenset[str], folder: Path, entries: list[tuple[Path, str | None, str]],
-              progress, workers: Workers) -> list[FileResult]:
+def _shown_names(folder: Path, entries: list[tuple[Path, str | None, str]]) -> list[str]:
+    """Each entry's name relative to the folder as the clerk can read it (a GBK name
+    decoded, controls escaped), distinct: the names key the results, the ledger and --prefer."""
+    raw = [path.relative_to(folder).as_posix() for path, _, _ in entries]
+    return unique_names([readable_name(r) for r in raw], raw)
+
+
+def _named_files(folder: Path, names: list[str], given, option: str) -> frozenset[str]:
+    """The files of the folder the clerk named (as named in the folder: a/b.xlsx, or b.xlsx
+    where only one file has that name, or a path to it); a name that fits none is a usage error.
+    `names`: the folder's, as shown (_shown_names)."""
+    out = set()
+    for text in given:
+        wanted = str(text).replace("\\", "/").strip()
+        try:
+            wanted = Path(text).resolve().relative_to(folder.resolve()).as_posix()
+        except (ValueError, OSError):
+            pass
+        wanted = readable_name(wanted)
+        matches = [n for n in names if n == wanted] or [n for n in names if n.rsplit("/", 1)[-1] == wanted]
+        if not matches:
+            raise ConfigError(f"{option} 指定的文件“{text}”不在文件夹“{folder}”中；请写该文件夹里的文件名"
+                              "（在子文件夹里的写成 子文件夹/文件名）。")
+        if len(matches) > 1:
+            raise ConfigError(f"{option} 指定的“{text}”在文件夹里有 {len(matches)} 个同名文件（{'、'.join(matches)}）；"
+                              f"请连子文件夹一起写，如 {option} \"{matches[0]}\"。")
+        out.add(matches[0])
+    return frozenset(out)
+
+
+def _known(judged: dict[str, list[dict]]) -> dict[str, list[dict] | None]:
+    """For the workers, each file collected before: None when an outcome of it rests on its
+    bytes alone (it stays unchanged), else what each of its outcomes rested on."""
+    return {sha: None if any(j["depends"] is None for j in js) else [j["depends"] for j in js]
+            for sha, js in judged.items()}
+
+
+def _still_stands(prior: list[dict] | None, run: _Run, name: str) -> bool:
+    """A file collected before stays unchanged unless the clerk names it (--prefer, --accept)
+    or what its outcome rested on is no longer so (the round asked, units.xlsx, the items,
+    the name it has now)."""
+    if name in run.accept:
+        return False
+    if prior is None:
+        return True
+    return any(all(name in v if k == "names" else k == "held" or run.context.get(k) == v for k, v in d.items())
+               for d in prior)
+
+
+def _fingerprint(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _read_all(run: _Run, known: dict[str, list[dict] | None], entries: list[tuple[Path, str | None, str]],
+              shown: list[str], progress, workers: Workers) -> list[FileResult]:
     """Set aside what is not a returned file; the rest go to sandboxed workers, which hash,
     read and judge them, and are archived as they come back; then files of one content are
     settled in the folder's order."""
     results: list[FileResult] = []
     to_read: list[int] = []
     paths = [path for path, _, _ in entries]
-    raw = [path.relative_to(folder).as_posix() for path in paths]
-    # Names as the clerk can read them (a GBK name decoded), distinct: they key the results.
-    shown = unique_names([readable_name(r) for r in raw], raw)
     for i, (path, why, about) in enumerate(entries):
         name = shown[i]
         if why is not None:
@@ -275,7 +378,7 @@ def _file_job(context, path: Path) -> FileResult:
         return _cannot_open(run, path, name, e)
     else:
         sha, failure = hashlib.sha256(data).hexdigest(), None
-    if sha in known:
+    if sha in known and _still_stands(known[sha], run, name):
         return _unchanged(name, sha)
     if failure is None:
         try:
@@ -284,6 +387,7 @@ def _file_job(context, path: Path) -> FileResult:
             failure = e
     if failure is not None:
         result = _unreadable(run, path, name, sha, failure)
+    result.arrived = stat.st_mtime if failure is None else 0.0
     return result
 
 
@@ -351,6 +455,9 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
                                        format=FORMAT_NAMES.get(returned.kind, returned.kind)))
     if returned.truncated:
         result.findings.append(finding("too-many-rows", file=name, value=MAX_ROWS))
+    result.depends = _depends(run, returned, identity, name)
+    if returned.saved_at_ignored is not None:
+        result.findings.append(finding("saved-time-unknown", file=name, value=returned.saved_at_ignored))
     if identity.outcome:
         return result
     if table is None:
@@ -359,22 +466,53 @@ def _judge(run: _Run, returned: Returned, name: str) -> FileResult:
                                        status_col=cfg.header(schema.STATUS)))
         return result
     _apply_judgement(run, result, returned, table, identity)
+    if identity.named_other and result.outcome in STANDING:
+        other, where = identity.named_other
+        if name in run.accept:
+            result.findings.append(finding("chosen-by-clerk:accept", file=name, unit=identity.unit))
+        else:  # whose it is, the clerk decides
+            result.outcome = "rejected"
+            result.findings.append(finding("unsigned-copy:name", file=name, unit=identity.unit, value=other, where=where))
+            result.depends = {**result.depends, "held": True}
     return result
 
 
+def _depends(run: _Run, returned: Returned, identity: Identity, name: str) -> dict | None:
+    """What the file's outcome rests on besides its bytes: a file judged again when these
+    differ is one whose advice (--round …, a unit's name in the file name) can be followed."""
+    keys = {f.key for f in identity.findings}
+    if returned.metadata is not None:
+        if "wrong-round" in keys:
+            return {"round_asked": run.round_arg}
+        return {"items": run.context["items"]} if "unknown-unit" in keys else None
+    if "unidentified:no-table" in keys:
+        return None
+    # By content: whose file and which round rest on the round asked for, the units, the items
+    # and the file's name.
+    return {"round_asked": run.round_arg, "units": run.context["units"], "items": run.context["items"], "names": [name]}
+
+
 def _apply_judgement(run: _Run, result: FileResult, returned: Returned, table, identity: Identity) -> None:
+    # A saved time from a PC with a wrong clock says nothing about lateness: the file's own
+    # time in the folder, when that is plausible, does.
+    saved = next((t for t in (returned.last_saved, returned.mtime) if run.plausible(t, identity.round)), None)
     j = judge(table, identity.unit, run.round(identity.round), run.rows(identity.round),
-              returned.metadata if identity.by == "metadata" else None, run.cfg, returned.last_saved, result.name)
+              returned.metadata if identity.by == "metadata" else None, run.cfg, saved, result.name,
+              run.previous(identity.round, identity.unit))
     result.findings.extend(j.findings)
     result.accepted, result.late = [(row.key, fields) for row, fields in j.accepted], j.late
-    if not j.accepted and j.rejected_rows:
+    if j.unfilled or (not j.accepted and j.rejected_rows):
         result.outcome = "rejected"
     else:
         result.outcome = "partial" if j.rejected_rows else "accepted"
 
 
-def _supersede(ledger: Ledger, results: list[FileResult]) -> None:
-    """Per unit and round the newest file wins, among this run's files and those merged before."""
+def _supersede(run: _Run, ledger: Ledger, results: list[FileResult], judged: dict[str, list[dict]]) -> None:
+    """Per unit and round one file counts, among this run's files and the one merged before:
+    the one the clerk prefers, else the newest by saved time, or by arrival where a saved
+    time is implausible (a PC clock in 2032, or reset to 2000). An unsigned copy does not
+    displace a signed report unless the clerk accepts it: it is held (rejected, and judged
+    again when --accept names it)."""
     groups: dict[tuple[str, str], list[FileResult]] = {}
     for r in results:
         if r.outcome in STANDING:
@@ -382,34 +520,89 @@ def _supersede(ledger: Ledger, results: list[FileResult]) -> None:
     by_round = {rnd: ledger.standing(rnd) for rnd, _ in groups}
     for (rnd, unit), group in groups.items():
         standing = by_round[rnd].get(unit)
-        group.sort(key=lambda r: (r.saved_at or dt.datetime.min, r.name))
-        newest = group[-1]
-        merged_at = dt.datetime.fromisoformat(standing["saved_at"]) if standing and standing["saved_at"] else None
-        if merged_at and newest.saved_at and merged_at > newest.saved_at.replace(microsecond=0):
-            newest_name, losers = standing["file_name"], group
-        else:
-            newest_name, losers = newest.name, group[:-1]
-        for r in losers:
-            r.outcome = "superseded"
-            r.findings.append(finding("superseded", unit=unit, value=newest_name, file=r.name))
+        if standing and any(r.sha256 == standing["sha256"] for r in group):
+            standing = None  # judged again in this run: it is in the group itself
+        cands = [_Candidate(r.name, r.saved_at, r.identified_by == "metadata",
+                            (min([j["received_at"] for j in judged.get(r.sha256, [])] + [run.started]), r.arrived), r)
+                 for r in group]
+        if standing:
+            saved = dt.datetime.fromisoformat(standing["saved_at"]) if standing["saved_at"] else None
+            cands.append(_Candidate(standing["file_name"], saved, standing["identified_by"] == "metadata",
+                                    (standing["received_at"], 0.0)))
+        if len(cands) > 1:
+            _choose(run, rnd, unit, cands)
+
+
+@dataclass
+class _Candidate:
+    name: str
+    saved_at: dt.datetime | None
+    signed: bool
+    arrival: tuple[str, float]  # first received (ledger), then the mtime in the folder
+    result: FileResult | None = None  # None: the file merged in an earlier run
+
+    def by_time(self) -> tuple:
+        saved = self.saved_at or dt.datetime.min
+        # A file of this run wins a tie with the one merged before (stored to the second).
+        return saved.replace(microsecond=0), self.result is not None, saved, self.name
+
+    def by_arrival(self) -> tuple:
+        return self.arrival, self.name
+
+
+def _choose(run: _Run, rnd: str, unit: str, cands: list[_Candidate]) -> None:
+    doubtful = [c for c in cands if not run.plausible(c.saved_at, rnd)]
+    order = _Candidate.by_arrival if doubtful else _Candidate.by_time
+    rest = list(cands)
+    while True:
+        winner = max(rest, key=lambda c: (c.result is not None and c.name in run.prefer, order(c)))
+        signed = next((c for c in rest if c.signed), None)
+        if winner.result is None or winner.signed or signed is None:
+            break
+        if winner.name in run.accept:
+            winner.result.findings.append(finding("chosen-by-clerk:accept", file=winner.name, unit=unit))
+            break
+        held = winner.result  # an unsigned copy over a signed report: the clerk decides
+        held.outcome = "rejected"
+        held.findings.append(finding("unsigned-copy", file=winner.name, unit=unit, value=signed.name))
+        held.depends = {**(held.depends or {}), "held": True}
+        rest.remove(winner)
+    if winner.result is not None and winner.name in run.prefer:
+        winner.result.findings.append(finding("chosen-by-clerk", file=winner.name, unit=unit))
+    news = [c.result for c in rest if c.result is not None]
+    for c in doubtful:
+        for r in [c.result] if c.result is not None else news:
+            r.findings.append(finding("saved-time-implausible", file=c.name, unit=unit,
+                                      value=c.saved_at.isoformat(" ", "minutes") if c.saved_at else "（无）",
+                                      chosen=winner.name))
+    for c in rest:
+        if c is not winner and c.result is not None:
+            c.result.outcome = "superseded"
+            c.result.findings.append(finding("superseded", unit=unit, value=winner.name, file=c.name))
 
 
 def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
-            seen: Background | None) -> CollectResult:
+            seen: Background | None, judged: dict[str, list[dict]]) -> CollectResult:
     rnd = run.default_round
     expected = list(run.rows(rnd).by_unit)
     result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
     if not dry_run:
         _record_edits(run, ledger, seen)
-        _record(run, ledger, results)
+        _record(run, ledger, results, judged)
     winners = [r for r in results if r.outcome in STANDING and r.round == rnd]
     _standing_units(ledger, result, winners if dry_run else [])
     # The report needs nothing from the master: it is written beside the master update, from
     # the findings as the ledger now holds them (a dry run stores none: this run's, then).
-    report = None
+    report, report_path = None, run.ws.round_dir(rnd) / "report.xlsx"
     if not result.nothing_new:
         stored = None if dry_run else ledger.findings({r.round for r in results if r.round})
-        report = Background(write_report, run.ws.round_dir(rnd) / "report.xlsx", run.cfg, result, stored)
+        report = Background(write_report, report_path, run.cfg, result, stored)
+    elif not dry_run and _report_stale(ledger, rnd, report_path):
+        # Nothing new, but the report is missing or behind the ledger (the last run was killed
+        # before writing it, or could not replace it while Excel held it open): the round's
+        # files as the ledger holds them.
+        report = Background(write_report, report_path, run.cfg, _as_recorded(ledger, result), None)
+        result.report_rebuilt = True
     try:
         if not dry_run:
             # Also with nothing new: a run killed after the ledger and before the master is
@@ -419,7 +612,28 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     finally:
         if report is not None:
             result.report_path = report.result()
+            if not dry_run:
+                ledger.set_meta(f"report:{rnd}", ledger.round_digest(rnd))  # what the report now shows
+    if not dry_run and (result.master_cells_written or any(r.archived for r in results)):
+        # With the master: the newest backup is the ledger as this master was written from.
+        ledger.backup(run.ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     return result
+
+
+def _report_stale(ledger: Ledger, rnd: str, path: Path) -> bool:
+    """The round has files in the ledger, and its report.xlsx is gone or was written before the
+    ledger last changed for the round."""
+    digest = ledger.round_digest(rnd)
+    return bool(digest) and (not path.exists() or ledger.meta(f"report:{rnd}") != digest)
+
+
+def _as_recorded(ledger: Ledger, result: CollectResult) -> CollectResult:
+    """`result`'s round with every file the ledger recorded for it, for report.xlsx."""
+    files = [FileResult(None, s["file_name"], s["outcome"], s["sha256"], s["unit"] or None, result.round, s["late"],
+                        s["identified_by"], dt.datetime.fromisoformat(s["saved_at"]) if s["saved_at"] else None,
+                        Path(s["archived"]), s["findings"])
+             for s in ledger.round_files(result.round)]
+    return CollectResult(result.round, files, result.missing_units, result.late_units, result.expected_units)
 
 
 def _record_edits(run: _Run, ledger: Ledger, seen: Background | None) -> None:
@@ -445,8 +659,10 @@ def _standing_units(ledger: Ledger, result: CollectResult, extra: list[FileResul
     result.missing_units, result.late_units = state.missing_units(states), state.late_units(states)
 
 
-def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:
-    """Record every archived file and every accepted row in the ledger, in one transaction."""
+def _record(run: _Run, ledger: Ledger, results: list[FileResult], judged: dict[str, list[dict]]) -> None:
+    """Record every archived file and every accepted row in the ledger, in one transaction.
+    A file judged again keeps when it was first received; its earlier judgement under
+    another round (unidentified, wrong-round …) gives way to the new one."""
     received = now()
     archived = {r.name: r.archived for r in results if r.archived}  # each file was archived as it was read
     faults.point("after-archive")
@@ -456,20 +672,39 @@ def _record(run: _Run, ledger: Ledger, results: list[FileResult]) -> None:
         for r in results:
             if r.name not in archived:
                 continue
+            prior = judged.get(r.sha256, [])
+            for j in prior:
+                if j["round"] != (r.round or "") and j["depends"] is not None:
+                    ledger.forget_judgement(r.sha256, j["round"])
             if r.outcome in STANDING:
                 old = standing[r.round].get(r.unit)
                 if old and old["sha256"] != r.sha256:
                     ledger.set_outcome(old["sha256"], r.round, "superseded")
                 reports += [(key, r.unit, r.round, fields, r.sha256) for key, fields in r.accepted]
-            submissions.append(_submission(r, os.path.relpath(archived[r.name], run.ws.root), received))
+            submissions.append(_submission(r, os.path.relpath(archived[r.name], run.ws.root),
+                                           min([j["received_at"] for j in prior] + [received]), _depends_now(r, prior)))
         ledger.add_submissions(submissions)
         ledger.add_reports(reports)
     faults.point("after-ledger")
 
 
-def _submission(r: FileResult, archived: str, received: str) -> dict:
+def _depends_now(r: FileResult, prior: list[dict]) -> dict | None:
+    """What to store of r.depends: nothing for a file that counts or counted (accepted,
+    partial, superseded: judged again only when the clerk names it); the names a file was
+    judged under the same values before are kept, so two copies in the folder are not
+    judged again by turns."""
+    if r.outcome in (*STANDING, "superseded") or not r.depends:
+        return None
+    same = [j["depends"] for j in prior if j["round"] == (r.round or "") and j["depends"]
+            and {k: v for k, v in j["depends"].items() if k != "names"} == {k: v for k, v in r.depends.items() if k != "names"}]
+    if same and "names" in r.depends:
+        return {**r.depends, "names": sorted(set(same[0].get("names", [])) | set(r.depends["names"]))}
+    return r.depends
+
+
+def _submission(r: FileResult, archived: str, received: str, depends: dict | None = None) -> dict:
     return {"sha256": r.sha256, "round": r.round or "", "unit": r.unit or "", "file_name": r.name,
             "archived": archived, "received_at": received,
             "saved_at": r.saved_at.isoformat(timespec="seconds") if r.saved_at else None,
             "outcome": r.outcome, "late": int(r.late), "identified_by": r.identified_by,
-            "findings": r.findings}
+            "findings": r.findings, "depends": depends}

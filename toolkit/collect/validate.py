@@ -18,7 +18,7 @@ from ..core.dates import format_cn, parse_date
 from ..core.findings import Finding, finding
 from ..core.schema import READ_ONLY
 from ..core.signing import Metadata, row_hash
-from ..core.text import cell_text, fold
+from ..core.text import EXCEL_CELL_LIMIT, cell_text, excel_length, fold, invisible_chars, strip_invisible
 from ..store.workspace import Config, Round
 from .extract import ReturnedRow, ReturnedTable
 from .roundrows import RoundRows, row_identity
@@ -33,11 +33,28 @@ class Judgement:
     findings: list[Finding] = field(default_factory=list)
     rejected_rows: int = 0
     late: bool = False
+    unfilled: bool = False  # no row answered, nothing signed: not a submission
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What a unit's row was sent with (generate pre-fills the last accepted answer) and the
+    round it was accepted in: `answers` holds it as the unit sent it and as the office
+    corrected it (either may be what the workbook showed)."""
+
+    answers: tuple[dict[str, str], ...]
+    round_label: str
+
+
+def seen(value) -> str:
+    """A cell's text as the eye sees it: format characters (U+200B, U+FEFF …) removed."""
+    return strip_invisible(cell_text(value))
 
 
 def normalise_status(value) -> str:
-    """已完成。 / ＿已完成 / 已 完 成 → 已完成: spaces, full-width forms and end punctuation go."""
-    text = cell_text(value)
+    """已完成。 / ＿已完成 / 已 完 成 → 已完成: spaces, full-width forms, end punctuation and
+    invisible format characters go."""
+    text = seen(value)
     # A status is a few words, picked from a list: the same texts again and again, cached
     # (long texts are not, so a hostile file cannot fill the cache with them).
     return _status(text) if len(text) <= 64 else _normalise_status(text)
@@ -52,22 +69,37 @@ _status = lru_cache(maxsize=1024)(_normalise_status)
 
 
 def judge(table: ReturnedTable, unit: str, rnd: Round, rows: RoundRows, meta: Metadata | None, cfg: Config,
-          last_saved: dt.datetime | None, file_name: str) -> Judgement:
+          last_saved: dt.datetime | None, file_name: str, previous: dict[str, Previous] | None = None) -> Judgement:
+    """`previous`: row key → the row's last accepted answer before this round (see Previous)."""
     j = Judgement()
+    previous = previous or {}
     ctx = _Context(unit, rnd, cfg, file_name, table.sheet)
     expected = rows.by_unit.get(unit, [])
+    if table.others:
+        j.findings.append(finding("copied-sheet", file=file_name, unit=unit, sheet=table.sheet, other=table.others))
     matched = _match_rows(table, expected, rows, ctx, j)
+    if matched and _unfilled(table, matched, previous):
+        j.unfilled, j.rejected_rows = True, len(expected)
+        j.findings = [f for f in j.findings if f.code == "copied-sheet"]
+        j.findings.append(finding("unfilled", file=file_name, unit=unit))
+        return j
     signed = dict(meta.rows) if meta else {}
+    unsure = _keys_out_of_order(matched, expected, meta)
+    for role, first, last in table.merges:
+        j.findings.append(finding("merged-cells", file=file_name, unit=unit, row=first, last=last,
+                                  count=last - first + 1, column=cfg.header(role)))
     for row, exp in matched:
-        row_findings = _tampering(row, exp, signed, ctx) or _fields(row, exp, ctx)
+        row_findings = (_tampering(row, exp, signed, ctx)
+                        or ([ctx.finding("key-order", exp, row)] if exp.key in unsure else [])
+                        or _fields(row, exp, ctx) + _stale(row, exp, previous.get(exp.key), ctx))
         j.findings.extend(row_findings)
         if any(f.severity == "error" for f in row_findings):
             j.rejected_rows += 1
         else:
             j.accepted.append((exp, _clean_fields(row, cfg)))
-    seen = {exp.key for _, exp in matched}
+    found = {exp.key for _, exp in matched}
     for exp in expected:
-        if exp.key not in seen:
+        if exp.key not in found:
             j.rejected_rows += 1
             j.findings.append(ctx.finding("missing-item", exp, None, title=exp.title))
     j.late = _late(last_saved, rnd)
@@ -143,25 +175,95 @@ def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Con
                         columns="、".join(headers[c] for c in changed) or "锁定的列")]
 
 
+def _keys_out_of_order(matched: list[tuple[ReturnedRow, UnitRow]], expected: list[UnitRow],
+                       meta: Metadata | None) -> set[str]:
+    """Keys of rows whose hidden key nothing but its place can confirm, and whose place
+    disagrees with it. A row's key is confirmed by the read-only texts beside it when they
+    single out its item among the unit's rows (the tampering check holds them to it); where
+    the grey columns were deleted (or those left, 完成时限 and 牵头单位, are alike for several
+    rows), only the order is left: such rows, read in the sheet's order, must carry their
+    keys in the signed order (the metadata's, else the table's). Two swapped keys break it."""
+    if len(expected) < 2:
+        return set()
+    unconfirmed = []
+    for row, exp in matched:
+        present = [cid for cid in READ_ONLY_IDS if cid in row.read_only]
+        if len(present) == len(READ_ONLY_IDS):
+            continue  # every read-only text is there: the signed hash or the texts tell
+        mine = _texts(exp.read_only(), present)
+        if sum(1 for e in expected if _texts(e.read_only(), present) == mine) > 1:
+            unconfirmed.append(exp.key)
+    if len(unconfirmed) < 2:
+        return set()
+    order = [k for k, _ in meta.rows] if meta else [e.key for e in expected]
+    place = {k: i for i, k in enumerate(order)}
+    ordered = sorted(unconfirmed, key=lambda k: place.get(k, len(place)))
+    return {k for k, o in zip(unconfirmed, ordered) if k != o}
+
+
+def _texts(read_only: list[str], present: list[str]) -> tuple[str, ...]:
+    by_id = dict(zip(READ_ONLY_IDS, read_only))
+    return tuple(" ".join(by_id[c].split()) for c in present)
+
+
+def _unfilled(table: ReturnedTable, matched: list[tuple[ReturnedRow, UnitRow]], previous: dict[str, Previous]) -> bool:
+    """Nothing changed from what was sent: no row's answers differ from what the row was
+    sent with (empty, or last round's pre-filled answer), and nothing signed under the table."""
+    if any(seen(v) for v in table.signoff.values()):
+        return False
+    for row, exp in matched:
+        sent = previous.get(exp.key)
+        candidates = sent.answers if sent else ({},)
+        if not any(all(fold(seen(v)) == fold(seen(was.get(role, ""))) for role, v in row.fields.items())
+                   for was in candidates):
+            return False
+    return True
+
+
+def _stale(row: ReturnedRow, exp: UnitRow, before: Previous | None, ctx: _Context) -> list[Finding]:
+    """进展情况 the same as the last accepted round's (white space, full-width forms and
+    invisible characters aside): last round's pre-filled answer sent back, not updated."""
+    if before is None or schema.PROGRESS not in row.fields:
+        return []
+    now = fold(seen(row.fields.get(schema.PROGRESS)))
+    if not now or not any(now == fold(seen(was.get(schema.PROGRESS, ""))) for was in before.answers):
+        return []
+    return [ctx.finding("stale-progress", exp, row, column=ctx.cfg.header(schema.PROGRESS), previous=before.round_label)]
+
+
 def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
-    """The checks of each report role; findings name its column by the header units see."""
+    """The checks of each report role, on the text as the eye sees it (format characters
+    removed; named in the message where they matter); findings name its column by the header
+    units see."""
     cfg, out = ctx.cfg, []
     status_col, progress_col, problems_col = (cfg.header(r) for r in (schema.STATUS, schema.PROGRESS, schema.PROBLEMS))
     status = normalise_status(row.fields.get(schema.STATUS))
-    progress = cell_text(row.fields.get(schema.PROGRESS))
-    problems = cell_text(row.fields.get(schema.PROBLEMS))
+    progress = seen(row.fields.get(schema.PROGRESS))
+    problems = seen(row.fields.get(schema.PROBLEMS))
     if schema.STATUS in row.fields:
+        raw = cell_text(row.fields.get(schema.STATUS))
         if not status:
             out.append(ctx.finding("missing-status", exp, row, column=status_col, statuses=cfg.statuses))
+        elif status not in cfg.statuses and invisible_chars(raw):
+            out.append(ctx.finding("bad-status:invisible", exp, row, strip_invisible(raw), column=status_col,
+                                   statuses=cfg.statuses, invisible=invisible_chars(raw)))
         elif status not in cfg.statuses:
             out.append(ctx.finding("bad-status", exp, row, row.fields.get(schema.STATUS), column=status_col,
                                    statuses=cfg.statuses))
     if schema.PROGRESS in row.fields and _is_placeholder(progress):
-        out.append(ctx.finding("missing-progress", exp, row, progress or None, column=progress_col))
+        hidden = invisible_chars(cell_text(row.fields.get(schema.PROGRESS)))
+        if hidden and not progress:
+            out.append(ctx.finding("missing-progress:invisible", exp, row, column=progress_col, invisible=hidden))
+        else:
+            out.append(ctx.finding("missing-progress", exp, row, progress or None, column=progress_col))
     if status in cfg.problem_statuses and schema.PROBLEMS in row.fields and _is_placeholder(problems):
         out.append(ctx.finding("missing-problems", exp, row, problems or None, column=problems_col, status=status,
                                status_col=status_col))
     out.extend(_completion_date(row, exp, status, ctx))
+    for role, value in row.fields.items():
+        if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT // 2 and excel_length(value) > EXCEL_CELL_LIMIT:
+            out.append(ctx.finding("text-too-long", exp, row, column=cfg.header(role), length=len(value),
+                                   limit=EXCEL_CELL_LIMIT))
     return out
 
 
@@ -169,7 +271,9 @@ def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context)
     if schema.COMPLETED_ON not in row.fields:
         return []
     raw = row.fields.get(schema.COMPLETED_ON)
-    text = cell_text(raw)
+    text = seen(raw)
+    hidden = invisible_chars(raw) if isinstance(raw, str) else ""
+    raw = text if hidden else raw
     col = ctx.cfg.header(schema.COMPLETED_ON)
     if not text:
         if status == ctx.cfg.done_status:
@@ -178,6 +282,8 @@ def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context)
         return []
     year = ctx.cfg.year or ctx.rnd.due.year
     parsed = parse_date(raw, year=year)
+    if parsed is None and hidden:
+        return [ctx.finding("bad-date:invisible", exp, row, raw, column=col, year=year, invisible=hidden)]
     if parsed is None:
         return [ctx.finding("bad-date", exp, row, raw, column=col, year=year)]
     if parsed.day > ctx.rnd.due or parsed.day < dt.date(year, 1, 1):
@@ -194,8 +300,8 @@ def _clean_fields(row: ReturnedRow, cfg: Config) -> dict[str, str]:
     for name, raw in row.fields.items():
         if name == schema.STATUS:
             out[name] = normalise_status(raw)
-        elif name == schema.COMPLETED_ON and cell_text(raw):
-            parsed = parse_date(raw, year=cfg.year)
+        elif name == schema.COMPLETED_ON and seen(raw):
+            parsed = parse_date(seen(raw) if isinstance(raw, str) else raw, year=cfg.year)
             out[name] = parsed.day.isoformat() if parsed else cell_text(raw)
         else:
             out[name] = cell_text(raw)
@@ -222,6 +328,7 @@ def _late(last_saved: dt.datetime | None, rnd: Round) -> bool:
 
 
 def _signoff(table: ReturnedTable, ctx: _Context) -> list[Finding]:
-    missing = [ctx.cfg.header(r) for r in ctx.cfg.signoff_fields if r in schema.REQUIRED_SIGNOFF and not table.signoff.get(r)]
+    missing = [ctx.cfg.header(r) for r in ctx.cfg.signoff_fields
+               if r in schema.REQUIRED_SIGNOFF and not strip_invisible(table.signoff.get(r, ""))]
     return [finding("missing-signoff", file=ctx.file_name, unit=ctx.unit, column=h) for h in missing]
 

@@ -191,3 +191,47 @@ def _escapable(name: str) -> bool:
         return True
     except UnicodeEncodeError:
         return False
+
+
+# Unicode's format characters (category Cf, Unicode 14): zero-width spaces and joiners, the
+# byte-order mark, direction marks. Pasted in from web pages and chat programs, they show as
+# nothing: a text of only U+200B looks empty, 已完成 + U+FEFF looks like 已完成. Listed here,
+# not found by unicodedata at each call: a test holds the list to Python's Unicode data.
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
+
+
+def strip_invisible(text: str) -> str:
+    """The text without format characters (Unicode Cf): what a unit's cell says to the eye,
+    for judging it (is it empty, a placeholder, an allowed status, a date)."""
+    return _FORMAT_CHARS.sub("", text) if text else text
+
+
+def invisible_chars(text: str) -> str:
+    """The format characters in a text, named as U+200B、U+FEFF (once each); '' when none."""
+    found = dict.fromkeys(_FORMAT_CHARS.findall(text or ""))
+    return "、".join(f"U+{ord(ch):04X}" for ch in found)
+
+
+EXCEL_CELL_LIMIT = 32_767  # characters a cell of Excel holds (counted in UTF-16 units, as Excel does)
+
+
+def excel_length(text: str) -> int:
+    """A text's length as Excel counts it: characters outside the BMP take two."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(text: str, limit: int = EXCEL_CELL_LIMIT) -> str:
+    """The text as a cell can hold it: whole when it fits `limit`, else its beginning and a
+    visible mark of the cut with the whole length (…（全文共N字，见台账）): the ledger keeps
+    the whole text."""
+    if not text or len(text) <= limit // 2 or excel_length(text) <= limit:
+        return text
+    mark = f"…（全文共{len(text)}字，见台账）"
+    room = limit - len(mark)
+    head = text[:room]
+    while excel_length(head) > room:  # characters outside the BMP count twice: cut more
+        head = head[: len(head) - (excel_length(head) - room)]
+    return head + mark

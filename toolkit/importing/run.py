@@ -177,6 +177,7 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
                                      [f.to_json() for f in result.findings])
                 # The table's own 备注 lines, printed again under the summary (duban summary).
                 ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
+            ledger.backup(ws.backups_dir, stamp)  # with the master's backup, below
         _update_config(ws, cfg, breakdown, Path(source), year)
         cfg = ws.config()
         backup(ws.master_path, ws.backups_dir, stamp)

@@ -223,7 +223,10 @@ class _Run:
     def _corrections(self, wanted: list[str]) -> tuple[list[Letter], list[Outcome]]:
         latest: dict[str, dict] = {}
         for sub in self.ledger.submissions(self.rnd.name):  # oldest first: the last one stays
-            if sub["outcome"] in ("accepted", "partial", "rejected"):
+            # A file rejected only for what the office decides (an unsigned copy held until the
+            # clerk accepts it) is nothing the unit can correct: its report before it stands.
+            if sub["outcome"] in ("accepted", "partial") or (sub["outcome"] == "rejected" and any(
+                    f.for_unit for f in sub["findings"] if f.severity == "error")):
                 latest[sub["unit"]] = sub
         letters = []
         for unit in [u for u in wanted if u in latest]:

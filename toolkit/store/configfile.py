@@ -1,6 +1,8 @@
 """Writing duban.toml: a first version commented in Chinese, later edits that keep the clerk's.
 
-Reading is `workspace.Workspace.config`; this module only writes.
+Reading is `workspace.Workspace.config`; this module only writes. An edit keeps the file's
+comments (tomlkit) and the encoding the clerk's editor saved it in (UTF-8 with or without a
+BOM, UTF-16, GBK), so the editor opens it as before.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from pathlib import Path
 import tomlkit
 
 from ..core import schema
-from .fsutil import atomic_write_text
+from .fsutil import atomic_path, atomic_write_text
 from .summaryconfig import config_block as summary_block
-from .workspace import Config
+from .workspace import Config, read_config_text
 
 # Subjects of duban mail's messages; {{ }} words are filled in per unit (templates in templates/).
 DEFAULT_SUBJECTS = {
@@ -110,7 +112,8 @@ def write_new(path: Path, cfg: Config) -> None:
 
 def update(path: Path, **values) -> None:
     """Set top-level keys (and `mapping`) in an existing duban.toml, keeping comments and edits."""
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    text, encoding = read_config_text(path)
+    doc = tomlkit.parse(text)
     for key, value in values.items():
         if key == "mapping":
             table = doc.setdefault("mapping", tomlkit.table())
@@ -118,12 +121,13 @@ def update(path: Path, **values) -> None:
                 table[role] = header
         else:
             doc[key] = value
-    atomic_write_text(path, tomlkit.dumps(doc))
+    _write_back(path, tomlkit.dumps(doc), encoding, text)
 
 
 def set_rounds(path: Path, rounds) -> None:
     """Replace the [[rounds]] list (a workspace made before its table said which year it is)."""
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    text, encoding = read_config_text(path)
+    doc = tomlkit.parse(text)
     table = tomlkit.aot()
     for r in rounds:
         entry = tomlkit.table()
@@ -131,14 +135,24 @@ def set_rounds(path: Path, rounds) -> None:
         entry["label"] = r.label
         table.append(entry)
     doc["rounds"] = table
-    atomic_write_text(path, tomlkit.dumps(doc))
+    _write_back(path, tomlkit.dumps(doc), encoding, text)
 
 
 def add_round(path: Path, due, label: str) -> None:
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    text, encoding = read_config_text(path)
+    doc = tomlkit.parse(text)
     rounds = doc.setdefault("rounds", tomlkit.aot())
     entry = tomlkit.table()
     entry["due"] = due
     entry["label"] = label
     rounds.append(entry)
-    atomic_write_text(path, tomlkit.dumps(doc))
+    _write_back(path, tomlkit.dumps(doc), encoding, text)
+
+
+def _write_back(path: Path, text: str, encoding: str, before: str) -> None:
+    """duban.toml rewritten in the encoding it was read in (a GBK file as GB18030, which is
+    GBK wherever GBK has the character), with Windows line ends if it had them."""
+    if "\r\n" in before:
+        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(text.encode(encoding))

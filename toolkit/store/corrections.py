@@ -15,6 +15,12 @@ correction, and every output shows it. The rules:
   not undo it: the master keeps the clerk's text and collect warns (master-conflict) with
   the unit's new text; to take the unit's text, the clerk types it into the cell. A later
   round's report is a new answer and shows as the unit sent it.
+- A ledger that has no note of what it wrote into a row (rebuilt by duban import after it
+  was lost, or restored from a backup older than the row) does not make the row's answers
+  the office's: a row whose 报送单位文件 names a file shows a report duban wrote, and its
+  cells count as written, so the next report replaces them (written_cells). The office's
+  corrections recorded in a lost ledger are lost with it (the master's backups keep the
+  text); a backup of the ledger keeps them.
 - Commands that hold the workspace lock record edits (collect, generate; summary when the
   lock is free), and then count the cell as written, so the next run finds no edit and
   records no duplicate. status and its dashboard never write (they may run beside a
@@ -32,7 +38,7 @@ from ..core.config import Config
 from ..core.errors import WorkspaceLocked
 from ..core.model import Item
 from .ledger import Ledger
-from .master import MasterView, answer_headers, desired_cells, read_master
+from .master import SOURCE_COLUMNS, MasterView, answer_headers, desired_cells, read_master
 from .workspace import Workspace
 
 
@@ -92,6 +98,20 @@ def find_edits(view: MasterView, shown: dict[str, dict], written: dict[tuple[str
     return edits
 
 
+def written_cells(view: MasterView | None, written: dict[tuple[str, str], str], cfg: Config) -> dict[tuple[str, str], str]:
+    """What duban wrote into the master's answer and source cells: `written` (the ledger's
+    master_cells), and the cells of each row the ledger has no note of that shows a report
+    (its 报送单位文件 names a file): written by duban from a ledger since lost."""
+    if view is None:
+        return written
+    noted = {key for key, _ in written}
+    file_column = SOURCE_COLUMNS[1]
+    columns = [*answer_headers(cfg).items(), *((c, c) for c in SOURCE_COLUMNS)]
+    adopted = {(key, field): value for key in view.rows if key not in noted and view.value(key, file_column)
+               for field, header in columns if (value := view.value(key, header)) is not None}
+    return {**adopted, **written} if adopted else written
+
+
 def record(ledger: Ledger, edits: list[dict]) -> int:
     """Record `edits` in the ledger, and their cells as what the master holds (so the next
     run finds them no more); returns how many were new."""
@@ -104,7 +124,8 @@ def record_edits(ws: Workspace, ledger: Ledger, cfg: Config, items: list[Item],
     view = current_view(ws.master_path, cfg, seen)
     if view is None:
         return []
-    edits = find_edits(view, shown_reports(ledger, items, cfg), ledger.master_cells(), cfg)
+    shown = shown_reports(ledger, items, cfg)
+    edits = find_edits(view, shown, written_cells(view, ledger.master_cells(), cfg), cfg)
     record(ledger, edits)
     return edits
 
@@ -129,6 +150,7 @@ def reports(ws: Workspace, ledger: Ledger, round_name: str | None = None, before
     view = current_view(ws.master_path, cfg, seen)
     fixes = ledger.corrections()
     if view is not None:
-        pending = find_edits(view, shown_reports(ledger, ledger.items(), cfg), ledger.master_cells(), cfg)
+        shown = shown_reports(ledger, ledger.items(), cfg)
+        pending = find_edits(view, shown, written_cells(view, ledger.master_cells(), cfg), cfg)
         fixes.update({(e["key"], e["unit"], e["round"], e["field"]): e for e in pending})
     return corrected(ledger.current_reports(round_name, before), fixes)

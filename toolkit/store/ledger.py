@@ -2,12 +2,19 @@
 
 Holds the items as last imported (with their stable keys) and every import; later stages add
 what units sent. master.xlsx is a readable view written from it. The schema lives here only.
+
+It is backed up with the master (`backup`: .duban/backups/ledger-<time>.sqlite, one file each,
+kept like the master's backups), and checked whenever it is opened: a damaged or truncated file
+stops the command with one sentence naming the newest intact backup and what to do
+(LedgerBroken, exit 3), before anything is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing, contextmanager
@@ -15,9 +22,10 @@ from pathlib import Path
 
 from ..core import schema
 from ..core.config import Config
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, DubanError
 from ..core.findings import Finding
 from ..core.model import Item
+from .fsutil import atomic_path
 from .workspace import Workspace
 
 # 2: reports' fields and master_cells keyed by role (progress, status …), no longer by the header
@@ -62,6 +70,16 @@ CREATE TABLE IF NOT EXISTS findings (  -- what collect found in each file: repor
     unit TEXT, item TEXT, row INTEGER, col TEXT, value TEXT,
     facts TEXT NOT NULL,           -- JSON: the further named fields the message is composed from
     PRIMARY KEY (sha256, round, seq)
+);
+-- What a file's outcome depended on besides its bytes (the --round asked, units.xlsx, the
+-- items, the names it arrived under, a hold the clerk may lift): collect judges the file again
+-- when the workspace or the command differs. Files whose outcome rests on their bytes alone
+-- (accepted, unreadable …) have no row here and stay unchanged.
+CREATE TABLE IF NOT EXISTS judged_with (
+    sha256 TEXT NOT NULL,
+    round TEXT NOT NULL,
+    depends TEXT NOT NULL,         -- JSON: {"round_asked": …, "round": …, "units": …, "items": …, "names": […], "held": true}
+    PRIMARY KEY (sha256, round)
 );
 CREATE TABLE IF NOT EXISTS reports (  -- each accepted row of each file
     item_key TEXT NOT NULL,        -- the item's or sub-row's key
@@ -111,6 +129,12 @@ CREATE TABLE IF NOT EXISTS mail_log (  -- every message duban mail sent or tried
 """
 
 
+class LedgerBroken(DubanError):
+    """.duban/ledger.sqlite is damaged: nothing can be done until it is restored."""
+
+    exit_code = 3
+
+
 class Ledger:
     """Opened once per command: `with Ledger(path) as ledger:` closes it however the block ends."""
 
@@ -118,13 +142,35 @@ class Ledger:
         """Open (or create) the ledger; one written by an older duban is migrated first, its
         header-keyed answers mapped to roles by `cfg`, else by the workspace's duban.toml."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        try:
+            # Every page read once (a 50 MB ledger: 0.04 s): a file cut short reads as zeros
+            # where it ends and would otherwise pass until a query reached them.
+            problem = self.db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem.splitlines()[-1])
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as e:
+            self.db.close()
+            if type(e) is not sqlite3.DatabaseError:  # locked, read-only, disk full …: not damage
+                raise
+            raise broken(path, str(e)) from e
         if self._version() < SCHEMA_VERSION:
             self._migrate(path, cfg or _workspace_config(path))
+
+    def backup(self, backups_dir: Path, stamp: str) -> Path:
+        """A copy of the ledger as it is now into `backups_dir` as ledger-<stamp>.sqlite: through
+        SQLite's backup API (whole and consistent), as one self-contained file."""
+        dest = backups_dir / f"{self.path.stem}-{stamp}{self.path.suffix}"
+        with atomic_path(dest) as tmp:
+            with closing(sqlite3.connect(tmp)) as copy:
+                self.db.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")  # no -wal file beside it
+        return dest
 
     def _version(self) -> int:
         return int(self.meta("schema_version", "0") or 0)
@@ -170,8 +216,10 @@ class Ledger:
     def __enter__(self) -> Ledger:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, tb) -> None:
         self.close()
+        if exc_type is sqlite3.DatabaseError:  # damage found by a query (not: locked, disk full …)
+            raise broken(self.path, str(exc)) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -203,6 +251,11 @@ class Ledger:
         ledger file was lost), since every later stage works on them."""
         items = self.items()
         if not items:
+            saved = newest_backup(self.path)
+            if saved is not None:  # the ledger was lost: its backup has the items and every report
+                raise ConfigError(f"工作区里还没有任何事项：台账库 .duban/{self.path.name} 是空的（丢失后新建的）；请把备份 "
+                                  f".duban/backups/{saved.name} 复制为 .duban/{self.path.name} 后重新运行（已收集的报送都在其中）；"
+                                  "如果分解表确实还没导入，请先运行 duban import 分解表文件。")
             raise ConfigError("工作区里还没有任何事项（分解表尚未导入，或 .duban/ledger.sqlite 丢失）；请先运行 duban import 分解表文件。")
         return items
 
@@ -228,6 +281,23 @@ class Ledger:
         """The SHA-256 of every file collected before, whatever became of it."""
         return frozenset(sha for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM submissions"))
 
+    def judged_files(self) -> dict[str, list[dict]]:
+        """sha256 → each judgement of that file: its round, outcome, when it was received, and
+        what the outcome depended on besides its bytes (None: on its bytes alone)."""
+        out: dict[str, list[dict]] = {}
+        rows = self.db.execute("SELECT s.sha256, s.round, s.outcome, s.received_at, j.depends FROM submissions s"
+                               " LEFT JOIN judged_with j ON j.sha256 = s.sha256 AND j.round = s.round")
+        for sha, rnd, outcome, received, depends in rows:
+            out.setdefault(sha, []).append({"round": rnd, "outcome": outcome, "received_at": received,
+                                            "depends": json.loads(depends) if depends else None})
+        return out
+
+    def forget_judgement(self, sha256: str, round_name: str) -> None:
+        """A judgement made again under another round: the earlier one (its submission row and
+        findings) goes; the archived file stays."""
+        for table in ("submissions", "findings", "judged_with"):
+            self.db.execute(f"DELETE FROM {table} WHERE sha256 = ? AND round = ?", (sha256, round_name))
+
     def add_submission(self, sub: dict) -> None:
         self.add_submissions([sub])
 
@@ -237,6 +307,10 @@ class Ledger:
             "INSERT OR REPLACE INTO submissions VALUES (:sha256, :round, :unit, :file_name, :archived, :saved_at,"
             " :received_at, :outcome, :late, :identified_by, '[]')", subs)
         self._store_findings([(sub["sha256"], sub["round"], sub["findings"]) for sub in subs])
+        self.db.executemany("DELETE FROM judged_with WHERE sha256 = ? AND round = ?",
+                            [(sub["sha256"], sub["round"]) for sub in subs])
+        self.db.executemany("INSERT INTO judged_with VALUES (?, ?, ?)",
+                            [(sub["sha256"], sub["round"], _dumps(sub["depends"])) for sub in subs if sub.get("depends")])
 
     def _store_findings(self, files: list[tuple[str, str, list[Finding]]]) -> None:
         """(sha256, round, findings) of each file: its stored findings replaced by these."""
@@ -256,6 +330,27 @@ class Ledger:
                 out.setdefault((sha, rnd), []).append(Finding(key, row, col, value, unit, item, json.loads(facts)))
         return out
 
+    def round_files(self, round_name: str) -> list[dict]:
+        """Every file recorded for the round, identified or not, oldest first, with its findings:
+        what report.xlsx is rendered from when no new file came."""
+        rows = self.db.execute(
+            "SELECT sha256, unit, file_name, archived, saved_at, outcome, late, identified_by FROM submissions"
+            " WHERE round = ? ORDER BY COALESCE(saved_at, ''), received_at, file_name", (round_name,))
+        found = self.findings([round_name])
+        return [{"sha256": sha, "unit": unit, "file_name": name, "archived": archived, "saved_at": saved, "outcome": outcome,
+                 "late": bool(late), "identified_by": by, "findings": found.get((sha, round_name), [])}
+                for sha, unit, name, archived, saved, outcome, late, by in rows]
+
+    def round_digest(self, round_name: str) -> str:
+        """A fingerprint of what the ledger holds on the round's files (outcomes, findings): it
+        changes whenever report.xlsx would; '' when no file was recorded for the round."""
+        rows = self.db.execute("SELECT sha256, unit, outcome, late FROM submissions WHERE round = ? ORDER BY sha256",
+                               (round_name,)).fetchall()
+        if not rows:
+            return ""
+        findings = self.db.execute("SELECT count(*) FROM findings WHERE round = ?", (round_name,)).fetchone()[0]
+        return hashlib.sha256(_dumps([rows, findings]).encode("utf-8")).hexdigest()
+
     def add_reports(self, rows: list[tuple[str, str, str, dict, str]]) -> None:
         """rows of (item key, unit, round, fields, file sha256)."""
         at = now()
@@ -268,11 +363,11 @@ class Ledger:
     def standing(self, round_name: str) -> dict[str, dict]:
         """unit → its standing submission for the round (accepted or partial)."""
         rows = self.db.execute(
-            "SELECT sha256, unit, file_name, saved_at, outcome, late FROM submissions"
+            "SELECT sha256, unit, file_name, saved_at, outcome, late, identified_by, received_at FROM submissions"
             " WHERE round = ? AND outcome IN ('accepted', 'partial') ORDER BY saved_at", (round_name,))
         return {unit: {"sha256": sha, "unit": unit, "file_name": name, "saved_at": saved, "outcome": outcome,
-                       "late": bool(late)}
-                for sha, unit, name, saved, outcome, late in rows}
+                       "late": bool(late), "identified_by": by, "received_at": received}
+                for sha, unit, name, saved, outcome, late, by, received in rows}
 
     def current_reports(self, round_name: str | None = None, before: str | None = None) -> list[dict]:
         """The reports that count, oldest round first: of `round_name`, of the rounds
@@ -349,6 +444,40 @@ class Ledger:
 
     def set_meta(self, name: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
+
+def newest_backup(path: Path) -> Path | None:
+    """The newest backup of the ledger at `path` that is whole, or None."""
+    found = sorted((path.parent / "backups").glob(f"{path.stem}-*{path.suffix}"), key=_stamp, reverse=True)
+    for candidate in found:
+        try:
+            with closing(sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)) as db:
+                if db.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok" and db.execute(
+                        "SELECT count(*) FROM items").fetchone()[0]:
+                    return candidate
+        except sqlite3.DatabaseError:
+            continue
+    return None
+
+
+def _stamp(path: Path) -> str:
+    """When a backup was made, by the time in its name (a copied folder's files all get new
+    modification times)."""
+    m = re.search(r"\d{8}-\d{6}", path.name)
+    return m.group(0) if m else ""
+
+
+def broken(path: Path, reason: str) -> LedgerBroken:
+    """The ledger at `path` is damaged: one sentence saying how to get it back."""
+    name, reason = path.name, reason.strip()[:60]
+    aside = f"请先把 .duban 中的 {name}（连同旁边的 {name}-wal、{name}-shm，如有）改名留存"
+    saved = newest_backup(path)
+    if saved is not None:
+        return LedgerBroken(f"台账库 .duban/{name} 已损坏（{reason}）；{aside}，再把最近的备份 .duban/backups/{saved.name} "
+                            f"复制为 .duban/{name}，然后对收到文件的文件夹重新运行 duban collect，补上这份备份之后收集的文件"
+                            "（已收集过的不会重复）。")
+    return LedgerBroken(f"台账库 .duban/{name} 已损坏（{reason}），.duban/backups 中也没有完好的备份；{aside}，再运行 "
+                        "duban import 分解表文件 重建事项，然后对收到文件的文件夹重新运行 duban collect（总台账中已有的报送内容会保留）。")
 
 
 def _legacy_finding(f: dict) -> Finding:

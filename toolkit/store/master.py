@@ -17,7 +17,7 @@ from ..core import schema
 from ..core.assign import other_units
 from ..core.errors import DubanError
 from ..core.model import Item
-from ..core.text import cell_text, xml_text
+from ..core.text import cell_text, fit_cell, xml_text
 from .fsutil import atomic_path
 from .sheetstyle import formats, row_height
 from .workspace import Config
@@ -234,7 +234,7 @@ def desired_cells(shown: dict[str, dict], cfg: Config) -> dict[tuple[str, str], 
     cells: dict[tuple[str, str], str] = {}
     for key, rep in shown.items():
         for field in answer_headers(cfg):
-            cells[(key, field)] = xml_text(rep["fields"].get(field, ""))
+            cells[(key, field)] = fit_cell(xml_text(rep["fields"].get(field, "")))  # the ledger keeps it whole
         cells[(key, round_column)] = labels.get(rep["round"], rep["round"])
         cells[(key, file_column)] = xml_text(rep["file"])
     return cells

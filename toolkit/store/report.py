@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..core.findings import Finding
+from ..core.text import fit_cell
 from .fsutil import atomic_path
 from .sheetstyle import formats, row_height
 
@@ -79,6 +80,7 @@ def correction_sheet(ws, fmt, title: str, rows: list[list[str]]) -> None:
         ws.set_column(c, c, w)
         ws.write_string(1, c, h, fmt["header"])
     for r, values in enumerate(rows, start=2):
+        values = [fit_cell(v) for v in values]  # a unit's 100,000 characters: what a cell holds, marked as cut
         for c, v in enumerate(values):
             ws.write_string(r, c, v, fmt["cell"])
         ws.set_row(r, row_height([(values[-1], 70), (values[4], 30)]))
@@ -137,6 +139,7 @@ def _file_row(ws, fmt, r: int, unit: str, f) -> int:
 
 
 def _summary_row(ws, fmt, r: int, values: list[str]) -> None:
+    values = [fit_cell(v) for v in values]
     for c, v in enumerate(values):
         ws.write_string(r, c, v, fmt["cell"])
     ws.set_row(r, row_height([(values[-1], 60), (values[2], 44)]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 
 from ..core import schema
@@ -69,10 +68,7 @@ body_size = 11
 
 def read_summary_config(ws: Workspace, cfg: Config) -> SummaryConfig:
     """[summary] from duban.toml, each value checked; defaults for what is absent."""
-    try:
-        data = tomllib.loads(ws.config_path.read_text(encoding="utf-8")).get("summary", {})
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"duban.toml 格式有误（{e}）；请改正该行。") from e
+    data = ws.config_data().get("summary", {})
     if not isinstance(data, dict):
         raise ConfigError("duban.toml 中的 summary 应是以 [summary] 开头的一节；请改正或删去。")
     out = SummaryConfig()

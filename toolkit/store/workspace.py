@@ -6,9 +6,11 @@ rounds/R/report.xlsx, output/, and .duban/ for the ledger, backups, the secret a
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import socket
 import time
@@ -18,11 +20,17 @@ from pathlib import Path
 
 from ..core import rounds, schema
 from ..core.config import Config
-from ..core.errors import ConfigError, WorkspaceLocked
+from ..core.errors import ConfigError, DubanError, WorkspaceLocked
 from ..core.rounds import Round
 
 CONFIG_NAME = "duban.toml"
 MANIFEST = ".generated.json"  # in each outbox: which file was generated for which unit
+
+
+class SecretMissing(DubanError):
+    """.duban/secret is gone or unusable: no workbook can be signed or checked."""
+
+    exit_code = 3
 
 
 class Workspace:
@@ -46,14 +54,38 @@ class Workspace:
         """Names of the rounds whose workbooks were generated (an outbox exists), oldest first."""
         return sorted(p.parent.name for p in self.root.glob("rounds/*/outbox") if rounds.safe_round_name(p.parent.name))
 
+    def generated_at(self, round_name: str) -> dt.datetime | None:
+        """When the round's workbooks were last generated (the outbox's manifest), if known."""
+        try:
+            return dt.datetime.fromisoformat(json.loads((self.round_dir(round_name) / "outbox" / MANIFEST)
+                                                        .read_text(encoding="utf-8"))["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
     def round(self, name: str | None, cfg: Config | None = None, today: dt.date | None = None) -> Round:
         """The round a command means (core.rounds.resolve): named and listed, or the current one."""
         cfg = cfg or self.config()
         return rounds.resolve(cfg.rounds, name, self.generated_rounds(), today or dt.date.today())
 
     def secret(self) -> bytes:
-        """The key that signs this workspace's workbooks (.duban/secret)."""
-        return (self.state_dir / "secret").read_text(encoding="ascii").strip().encode("ascii")
+        """The key that signs this workspace's workbooks (.duban/secret): its text, however an
+        editor saved it again (a BOM, UTF-16, a line end, spaces); a clear error when it is gone."""
+        path = self.state_dir / "secret"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SecretMissing("找不到签名密钥 .duban/secret（工作区复制时漏掉了这个隐藏文件夹里的文件，或被删除），无法核对和签署报送表；"
+                                "请从原来的电脑或备份中找回该文件，放回工作区的 .duban 文件夹后重新运行"
+                                "（不要自己新建：已发出的报送表都用它签名）。") from None
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16", errors="replace")
+        else:
+            text = data.decode("utf-8-sig", errors="replace")
+        key = text.strip().strip("\ufeff").strip()
+        if not key or not key.isascii() or any(c.isspace() for c in key):
+            raise SecretMissing("签名密钥 .duban/secret 的内容被改坏了（应是一行字母和数字），无法核对和签署报送表；"
+                                "请从原来的电脑或备份中找回原文件放回 .duban 文件夹后重新运行。")
+        return key.encode("ascii")
 
     def exists(self) -> bool:
         return self.config_path.is_file()
@@ -67,11 +99,14 @@ class Workspace:
         return ws
 
     def config(self) -> Config:
+        return config_from_dict(self.config_data())
+
+    def config_data(self) -> dict:
+        """duban.toml as TOML data, in whatever encoding Notepad saved it (read_config_text)."""
         try:
-            data = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+            return tomllib.loads(read_config_text(self.config_path)[0])
         except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"{CONFIG_NAME} 格式有误（{e}）；请改正该行，或从 .duban/backups 中找回上一版。") from e
-        return config_from_dict(data)
+            raise ConfigError(f"{CONFIG_NAME} 格式有误（{toml_error_where(e)}）；请改正该行，或从 .duban/backups 中找回上一版。") from e
 
     # -- the lock ------------------------------------------------------------------------
     @contextmanager
@@ -96,7 +131,8 @@ class Workspace:
     def _sweep_temp_files(self) -> None:
         """Temporary files of a writer killed before its rename (fsutil.atomic_path names them
         .<name>.….tmp); holding the lock, no other duban writes them now."""
-        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp"):
+        for pattern in (".*.tmp", "rounds/*/.*.tmp", "rounds/*/received/.*.tmp", "output/.*.tmp", ".duban/.*.tmp",
+                        ".duban/backups/.*.tmp", ".duban/backups/.*.tmp-journal"):
             for stale in self.root.glob(pattern):
                 stale.unlink(missing_ok=True)
         for staging in self.root.glob("rounds/*/.outbox-*"):  # generate's half-built outboxes
@@ -174,15 +210,110 @@ def _locked_message(holder: dict | None) -> str:
     return f"工作区正被另一个 duban 命令使用{who}；请等它结束后再运行，或加 --wait 秒数 等待。"
 
 
+def read_config_text(path: Path) -> tuple[str, str]:
+    """duban.toml's text and the encoding it was saved in, so that a rewrite keeps it: UTF-8,
+    with or without the BOM Notepad puts before it ("utf-8-sig"), Notepad's "Unicode"
+    (UTF-16 with its BOM), or Chinese Windows' ANSI (GBK, read as its superset GB18030)."""
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        tries = ["utf-16"]
+    elif data.startswith(codecs.BOM_UTF8):
+        tries = ["utf-8-sig"]
+    else:
+        tries = ["utf-8", "gb18030"]
+    for encoding in tries:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ConfigError(f"{CONFIG_NAME} 的文字编码无法识别；请用记事本打开它，“另存为”时编码选 UTF-8 后保存。")
+
+
+def toml_error_where(e: Exception) -> str:
+    """tomllib's "Invalid value (at line 3, column 9)" as 第 3 行第 9 列：Invalid value."""
+    text = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if not m:
+        return text
+    return f"第 {m.group(1)} 行第 {m.group(2)} 列：{text[:m.start()].strip()}"
+
+
+# Top-level keys and what each must be: (type, how the clerk writes it). [report] and [summary]
+# are checked where they are read, [mail] by duban mail.
+_TEXT = (str, "加引号的文字，例如 {key} = \"{example}\"")
+_KEYS = {
+    "title": (_TEXT, "2022年重点工作任务"), "workspace_id": (_TEXT, "…"), "source": (_TEXT, "分解表.xlsx"),
+    "sheet": (_TEXT, "Sheet1"), "contact": (_TEXT, "督查室 张三 0759-1234567"), "done_status": (_TEXT, "已完成"),
+}
+_STATUS_LIST = '["已完成", "基本按进度完成", "未按进度完成", "暂缓实施"]'
+
+
+def _wrong(key: str, should: str, value) -> ConfigError:
+    return ConfigError(f"{CONFIG_NAME} 中 {key} 应是{should}，现在写的是 {_as_written(value)}；请改正后重新运行。")
+
+
+def _as_written(value) -> str:
+    """A value roughly as it stands in duban.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "一节 [" + "、".join(map(str, value)) + "]" if value else "空的一节"
+    if isinstance(value, list | str):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def _check_types(data: dict) -> None:
+    """Every top-level key of duban.toml has the type duban needs, or one Chinese sentence
+    naming the key and what it should be (a status list written as one word would otherwise
+    be read letter by letter, and every unit's status rejected)."""
+    for key, ((kind, how), example) in _KEYS.items():
+        if key in data and not isinstance(data[key], kind):
+            raise _wrong(key, how.format(key=key, example=example), data[key])
+    year = data.get("year", 0)
+    if isinstance(year, bool) or not isinstance(year, int):
+        raise _wrong("year", "不带引号的年份数字，例如 year = 2022", year)
+    for key in ("statuses", "problem_statuses"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            example = _STATUS_LIST if key == "statuses" else '["未按进度完成", "暂缓实施"]'
+            raise _wrong(key, f"方括号里加引号、用逗号隔开的列表，例如 {key} = {example}", value)
+    if "statuses" in data and not data["statuses"]:
+        raise _wrong("statuses", f"至少有一项的列表，例如 statuses = {_STATUS_LIST}", [])
+    for key, example in (("mapping", "[mapping] 下写 title = \"事项\""), ("report", "[report]"), ("mail", "[mail]")):
+        if key in data and not isinstance(data[key], dict):
+            raise _wrong(key, f"以 [{key}] 开头的一节（例如 {example}）", data[key])
+    for role, header in data.get("mapping", {}).items():
+        if not isinstance(header, str):
+            raise _wrong(f"[mapping] 的 {role}", f"加引号的列名，例如 {role} = \"事项\"", header)
+    flag = data.get("report", {}).get("cooperating_units_report", False)
+    if not isinstance(flag, bool):
+        raise _wrong("[report] 的 cooperating_units_report", "不带引号的 true 或 false", flag)
+    rounds = data.get("rounds", [])
+    if not isinstance(rounds, list) or not all(isinstance(r, dict) for r in rounds):
+        raise _wrong("rounds", "若干以 [[rounds]] 开头的小节，每节写 due = 2022-04-03 和 label = \"第一次报送\"", rounds)
+    for r in rounds:
+        if not isinstance(r.get("label", ""), str):
+            raise _wrong("[[rounds]] 的 label", "加引号的名称，例如 label = \"第一次报送\"", r["label"])
+
+
+def _due_date(due) -> dt.date:
+    if isinstance(due, dt.datetime):
+        return due.date()
+    if isinstance(due, str):
+        try:
+            return dt.date.fromisoformat(due.strip())
+        except ValueError:
+            pass
+    if isinstance(due, dt.date):
+        return due
+    written = "（没有写）" if due is None else f"“{due}”"
+    raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期{written}不是日期；请写成 due = 2022-04-03 的形式。")
+
+
 def config_from_dict(data: dict) -> Config:
-    rounds = []
-    for r in data.get("rounds", []):
-        due = r.get("due")
-        if isinstance(due, str):
-            due = dt.date.fromisoformat(due)
-        if not isinstance(due, dt.date):
-            raise ConfigError(f"{CONFIG_NAME} 中报送轮次的截止日期“{due}”不是日期；请写成 2022-04-03 的形式。")
-        rounds.append(Round(due, r.get("label", "")))
+    _check_types(data)
+    rounds = [Round(_due_date(r.get("due")), r.get("label", "")) for r in data.get("rounds", [])]
     report = data.get("report", {})
     headers = _report_headers(report.get("headers", {}))
     report_fields = _field_roles(report.get("fields", list(schema.REPORT_ROLES)), headers, "fields")

@@ -25,7 +25,7 @@ from ..core.errors import ConfigError
 from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import Answer, Reporting, answers_by_key
-from ..core.text import shorten
+from ..core.text import fit_cell, shorten
 from ..store import corrections
 from ..store.fsutil import atomic_path
 from ..store.ledger import Ledger
@@ -128,7 +128,17 @@ def _load(ws: Workspace, rnd: Round) -> tuple[list[Item], dict[str, list[Answer]
         corrections.record_edits_if_free(ws, ledger, "summary", master)
         reports = corrections.reports(ws, ledger, rnd.name, seen=master)
         notes = ledger.meta("notes")
-    return items, answers_by_key(reports), notes
+    return items, answers_by_key([{**rep, "fields": _printable(rep["fields"])} for rep in reports]), notes
+
+
+# Characters of one answer's text the printed summary shows: of Heshan 2022's 510 real answers
+# the longest has 1,257. A longer one is cut with a mark saying how long it is (the ledger
+# and the master keep it whole): one unit's 100,000 characters made the summary 5× longer.
+ANSWER_LIMIT = 3_000
+
+
+def _printable(fields: dict) -> dict:
+    return {k: fit_cell(v, ANSWER_LIMIT) if isinstance(v, str) else v for k, v in fields.items()}
 
 
 def write_pdf(target: Path, build, scfg: SummaryConfig, xlsx: Path) -> int:

@@ -19,6 +19,8 @@ from ..store.report import OUTCOME_CN
 # (":warning:" in a name stays so); every such text goes through lit() for markup.
 console = Console(highlight=False, emoji=False)
 
+# Findings about which of a unit's files counts, that only the clerk can settle: shown in full.
+CLERK_DECIDES = ("unsigned-copy", "saved-time-implausible")
 SEVERITY = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]"}
 
 
@@ -141,7 +143,8 @@ def progress_bar(label: str):
 
 def collect_summary(result, root) -> None:
     if result.nothing_new:
-        console.print(f"没有新的文件：{len(result.files)} 个文件都已收集过或不是报送表，总台账未改动。")
+        master = f"总台账按台账库补写了 {result.master_cells_written} 个单元格" if result.master_cells_written else "总台账未改动"
+        console.print(f"没有新的文件：{len(result.files)} 个文件都已收集过或不是报送表，{master}。")
     counts = Counter(f.outcome for f in result.files)
     console.print("文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()) if counts else "文件夹是空的。")
     table = Table(title=f"{result.round} 一轮各单位报送情况", show_header=True)
@@ -185,10 +188,15 @@ def collect_summary(result, root) -> None:
         console.print("[yellow]迟报[/yellow]：" + lit("、".join(result.late_units)))
     for c in result.conflicts:
         console.print(f"[yellow]{lit(c.message)}[/yellow]")
+    for f in result.files:  # what only the clerk can settle (--accept, --prefer), spelled out
+        for x in f.findings:
+            if x.code in CLERK_DECIDES:
+                console.print(f"[yellow]{lit(x.message)}[/yellow]")
     if result.report_path:
-        console.print(f"校验报告（退回修改清单）：{lit(result.report_path)}")
+        again = "（按台账库重新写出）" if result.report_rebuilt else ""
+        console.print(f"校验报告（退回修改清单）{again}：{lit(result.report_path)}")
     if result.dry_run:
-        console.print("试运行（--dry-run）：只写了报告，总台账和台账库都没有改动。")
+        console.print("试运行（--dry-run）：" + ("只写了报告，" if result.report_path else "") + "总台账和台账库都没有改动。")
 
 
 def status_summary(result) -> None:
