@@ -629,9 +629,10 @@ def _report_stale(ledger: Ledger, rnd: str, path: Path) -> bool:
 
 def _as_recorded(ledger: Ledger, result: CollectResult) -> CollectResult:
     """`result`'s round with every file the ledger recorded for it, for report.xlsx."""
-    files = [FileResult(None, s["file_name"], s["outcome"], s["sha256"], s["unit"] or None, result.round, s["late"],
-                        s["identified_by"], dt.datetime.fromisoformat(s["saved_at"]) if s["saved_at"] else None,
-                        Path(s["archived"]), s["findings"])
+    files = [FileResult(None, s["file_name"], s["outcome"], sha256=s["sha256"], unit=s["unit"] or None,
+                        round=result.round, late=s["late"], identified_by=s["identified_by"],
+                        saved_at=dt.datetime.fromisoformat(s["saved_at"]) if s["saved_at"] else None,
+                        archived=Path(s["archived"]), findings=s["findings"])
              for s in ledger.round_files(result.round)]
     return CollectResult(result.round, files, result.missing_units, result.late_units, result.expected_units)
 

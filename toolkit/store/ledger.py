@@ -166,6 +166,11 @@ class Ledger:
         """A copy of the ledger as it is now into `backups_dir` as ledger-<stamp>.sqlite: through
         SQLite's backup API (whole and consistent), as one self-contained file."""
         dest = backups_dir / f"{self.path.stem}-{stamp}{self.path.suffix}"
+        while dest.exists():
+            # Two backups within one second (an import, then a collect) both stay: the later one
+            # takes the next second's name, so names still sort by when they were made.
+            when = dt.datetime.strptime(_stamp(dest), "%Y%m%d-%H%M%S") + dt.timedelta(seconds=1)
+            dest = backups_dir / f"{self.path.stem}-{when:%Y%m%d-%H%M%S}{self.path.suffix}"
         with atomic_path(dest) as tmp:
             with closing(sqlite3.connect(tmp)) as copy:
                 self.db.backup(copy)
