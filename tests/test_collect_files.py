@@ -363,3 +363,19 @@ def test_the_json_of_a_collect_with_hostile_names_is_valid_utf8(rnd, run):
     assert sorted(n for (n,) in db.execute("SELECT file_name FROM submissions")) == ["a\\nb.xlsx", "报送.xlsx"]
     db.close()
     shutil.rmtree(rnd.inbox)
+
+
+@pytest.mark.parametrize("encode", [lambda n: n.encode("utf-8"), gbk], ids=["utf8", "gbk"])
+def test_a_copy_whose_gbk_name_names_another_unit_is_held_as_with_a_utf8_name(rnd, encode):
+    """A copy without its signature, identified by its rows as 市发展改革局's, under a name
+    that says 市教育局: held for the clerk whatever the name's encoding, and --accept takes
+    the name as shown."""
+    filled = rnd.fill(DGRC, folder=rnd.tmp)
+    copy = simulate.copy_to_new_workbook(filled, rnd.tmp / "copy.xlsx")
+    write_bytes_name(rnd.inbox, encode("市教育局报送.xlsx"), copy.read_bytes())
+    f = only(rnd.collect())
+    assert f.name == "市教育局报送.xlsx" and f.unit == DGRC
+    assert f.outcome == "rejected" and "unsigned-copy:name" in [x.key for x in f.findings]
+    assert "--accept \"市教育局报送.xlsx\"" in next(x.message for x in f.findings if x.key == "unsigned-copy:name")
+    accepted = only(rnd.collect(accept=["市教育局报送.xlsx"]))  # the name as shown is the name to type
+    assert accepted.outcome == "accepted" and accepted.unit == DGRC

@@ -74,7 +74,7 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
     unit = candidates[0]
     return Identity(unit=unit, round=round_name, by="content", findings=[finding(
         "identified-by-content", file=name, unit=unit, round=round_name)],
-        named_other=_named_other(unit, table, returned.path.stem, units))
+        named_other=_named_other(unit, table, readable_name(returned.path.stem), units))
 
 
 _UNIT_LINE = re.compile(r"(?:报送|填报)单位\s*[:：]\s*([^\s　]+)")
