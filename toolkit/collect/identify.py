@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from ..core.findings import Finding, finding
 from ..core.rounds import safe_round_name
-from ..core.text import fold
+from ..core.text import fold, readable_name
 from ..store.units import Unit, resolve
 from .extract import ReturnedTable
-from .reader import Returned
+from .reader import Returned, shown_name
 from .roundrows import RoundRows
 
 
@@ -35,7 +35,7 @@ def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg:
                 expected_units) -> Identity:
     """Identity from the signed metadata (the caller checked it is there)."""
     meta = returned.metadata
-    name = returned.path.name
+    name = shown_name(returned.path)
     if meta.workspace_id != workspace_id:
         return Identity(outcome="rejected", round=safe_round_name(meta.round), findings=[finding(
             "wrong-round:workspace", file=name, value=meta.workspace_id, unit=meta.unit or None)])
@@ -55,7 +55,7 @@ def by_metadata(returned: Returned, workspace_id: str, secret: bytes, round_arg:
 def by_content(returned: Returned, table: ReturnedTable | None, round_name: str | None,
                rows: RoundRows, units: list[Unit]) -> Identity:
     """Identity from what the file holds, when its metadata is gone."""
-    name = returned.path.name
+    name = shown_name(returned.path)
     tried = ["隐藏签名（已丢失）"]
     if table is None:
         return Identity(outcome="unidentified", findings=[finding("unidentified:no-table", file=name)])
@@ -64,7 +64,7 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
     candidates = _units_by_rows(table, rows)
     tried.append("表中事项" + (f"（对应单位：{'、'.join(candidates)}）" if candidates else "（未对上任何单位）"))
     if len(candidates) != 1:
-        hint = _unit_from_text(" ".join(table.preamble), units) or _unit_from_text(returned.path.stem, units)
+        hint = _unit_from_text(" ".join(table.preamble), units) or _unit_from_text(readable_name(returned.path.stem), units)
         tried.append("表头“报送单位”和文件名" + (f"（{hint}）" if hint else "（未找到单位名称）"))
         if hint and (not candidates or hint in candidates) and hint in rows.by_unit:
             candidates = [hint]
@@ -74,7 +74,7 @@ def by_content(returned: Returned, table: ReturnedTable | None, round_name: str 
     unit = candidates[0]
     return Identity(unit=unit, round=round_name, by="content", findings=[finding(
         "identified-by-content", file=name, unit=unit, round=round_name)],
-        named_other=_named_other(unit, table, returned.path.stem, units))
+        named_other=_named_other(unit, table, readable_name(returned.path.stem), units))
 
 
 _UNIT_LINE = re.compile(r"(?:报送|填报)单位\s*[:：]\s*([^\s　]+)")

@@ -11,6 +11,7 @@ so the clerk's own formatting and notes stay; it is replaced atomically after a 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -25,6 +26,7 @@ from ..store.fsutil import atomic_path, backup, writing
 from ..store.ledger import Ledger
 from ..store.master import MasterView, answer_headers, desired_cells, write_master
 from ..store.workspace import Config, Workspace
+from .reader import MAX_FILE_BYTES, open_plain
 from .xlsxpatch import CannotPatch, patch_cells
 
 
@@ -146,10 +148,16 @@ def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, i
         wb.save(tmp)
 
 
-def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
-    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>."""
-    import shutil
+class NotAsRead(Exception):
+    """The file on disk is no longer the bytes that were read and judged (replaced or
+    changed since, or grown past the size a workbook may have)."""
 
+
+def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
+    """Copy a returned file, unchanged, to rounds/R/received/<sha256>.<ext>: exactly the
+    bytes that were judged. The copy is hashed as it is made; one whose hash is not
+    `sha256` is removed and NotAsRead raised, so nothing is archived (or recorded) under a
+    hash its bytes do not have."""
     folder = ws.round_dir(round_name) / "received"
     suffix = re.sub(r"[^.a-z0-9]", "", source.suffix.lower())[:8] or ".bin"
     target = folder / f"{sha256}{suffix}"
@@ -158,11 +166,33 @@ def archive(ws: Workspace, source: Path, round_name: str, sha256: str) -> Path:
         # collect's time): a killed process loses nothing the page cache holds, and the
         # unit's original stays in the inbox folder.
         tmp = folder / f".{sha256}.tmp"
-        with writing(target):  # a full disk: told; the next run archives it (the lock sweeps tmp)
+        # The unit's file is opened first: what stops reading it (moved, a link put in its
+        # place) is about that file; only what stops writing is about the workspace.
+        with open_plain(source) as src, writing(target):  # a full disk: told; the next run archives it
             try:
-                shutil.copyfile(source, tmp)
-            except FileNotFoundError:  # the folder's first file (no mkdir per file)
-                folder.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, tmp)
+                _copy_checked(src, source, tmp, sha256)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
             os.replace(tmp, target)
     return target
+
+
+def _copy_checked(src, source: Path, tmp: Path, sha256: str) -> None:
+    """Copy the open unit's file `src` (opened never through a link put in its place since)
+    to `tmp`, hashing as it goes."""
+    h, size = hashlib.sha256(), 0
+    try:
+        dst = open(tmp, "wb")
+    except FileNotFoundError:  # the folder's first file (no mkdir per file)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        dst = open(tmp, "wb")
+    with dst:
+        while chunk := src.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:  # grown since it was read: not copied whole
+                raise NotAsRead(source)
+            h.update(chunk)
+            dst.write(chunk)
+    if h.hexdigest() != sha256:
+        raise NotAsRead(source)

@@ -7,10 +7,12 @@ Reading is a pure function of the file, so it can run in worker processes.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
 import re
+import stat as _stat
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 from ..core.errors import BadInputError
 from ..core.findings import Finding, finding
 from ..core.signing import META_SHEET, Metadata, from_cells
+from ..core.text import readable_name
 from ..store.tables import FORMAT_NAMES, Sheet, sniff, zip_kind
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb", ".ett", ".xltx", ".xlt"}
@@ -72,15 +75,34 @@ def is_ignored(path: Path) -> bool:
     return name.startswith("~$") or name.startswith(".~lock") or name in IGNORED_NAMES or path.suffix.lower() not in SPREADSHEET_SUFFIXES
 
 
+def shown_name(path: Path) -> str:
+    """The file's name as messages show it (a GBK name decoded, controls escaped)."""
+    return readable_name(path.name)
+
+
+# A link is never followed, even one put in the file's place after the folder was listed.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def open_plain(path: Path):
+    """The file opened for reading; OSError for a link (ELOOP) or anything but a plain
+    file (a pipe or a device would never end)."""
+    f = open(os.open(path, os.O_RDONLY | _NO_FOLLOW), "rb")
+    if not _stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        f.close()
+        raise OSError(errno.EINVAL, "不是普通文件")
+    return f
+
+
 def load(path: Path) -> tuple[bytes, os.stat_result]:
     """A returned file's bytes, read from disk once, and its stat; raises Unreadable (and
     reads nothing) when it is empty or far too large for a workbook."""
-    with open(path, "rb") as f:
+    with open_plain(path) as f:
         stat = os.fstat(f.fileno())
         if stat.st_size == 0:
-            raise Unreadable(finding("empty-file", file=path.name))
+            raise Unreadable(finding("empty-file", file=shown_name(path)))
         if stat.st_size > MAX_FILE_BYTES:
-            raise Unreadable(finding("too-large", file=path.name, value=stat.st_size // 1048576))
+            raise Unreadable(finding("too-large", file=shown_name(path), value=stat.st_size // 1048576))
         return f.read(), stat
 
 
@@ -99,9 +121,9 @@ def read_returned(path: Path, sha256: str | None = None, loaded: tuple[bytes, os
     try:
         returned.sheets, returned.truncated = _read_sheets(data)
     except Exception as e:  # calamine's errors on damaged files carry no stable type
-        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
+        raise Unreadable(finding("corrupt", file=shown_name(path), value=_short(e))) from e
     returned.metadata = _metadata(returned.sheets)
-    returned.saved_at, returned.saved_at_ignored = _saved_at(path, kind, archive)
+    returned.saved_at, returned.saved_at_ignored = _saved_at(data, kind, archive)
     if kind == "ods" and archive is not None:
         _add_ods_merges(archive, returned.sheets)
     return returned
@@ -111,9 +133,9 @@ def _open_zip(path: Path, data: bytes) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, EOFError, ValueError) as e:
-        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
+        raise Unreadable(finding("corrupt", file=shown_name(path), value=_short(e))) from e
     if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
-        raise Unreadable(finding("zip-bomb", file=path.name, limit=MAX_UNZIPPED_BYTES // 1048576))
+        raise Unreadable(finding("zip-bomb", file=shown_name(path), limit=MAX_UNZIPPED_BYTES // 1048576))
     return z
 
 
@@ -121,13 +143,13 @@ def _kind(path: Path, archive) -> str:
     try:
         kind = zip_kind(archive) if archive is not None else sniff(path)
     except BadInputError as e:
-        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
+        raise Unreadable(finding("corrupt", file=shown_name(path), value=_short(e))) from e
     except (zipfile.BadZipFile, KeyError, OSError) as e:
-        raise Unreadable(finding("corrupt", file=path.name, value=_short(e))) from e
+        raise Unreadable(finding("corrupt", file=shown_name(path), value=_short(e))) from e
     if kind == "encrypted":
-        raise Unreadable(finding("encrypted", file=path.name))
+        raise Unreadable(finding("encrypted", file=shown_name(path)))
     if kind not in READABLE:
-        raise Unreadable(finding("wrong-format", file=path.name, format=FORMAT_NAMES.get(kind, "无法识别的格式")))
+        raise Unreadable(finding("wrong-format", file=shown_name(path), format=FORMAT_NAMES.get(kind, "无法识别的格式")))
     return kind
 
 
@@ -170,7 +192,7 @@ class _NoTime(ValueError):
         self.text = text
 
 
-def _saved_at(path: Path, kind: str, archive) -> tuple[dt.datetime | None, str | None]:
+def _saved_at(data: bytes, kind: str, archive) -> tuple[dt.datetime | None, str | None]:
     """(the last-saved time the spreadsheet program wrote into the file, in local time; the
     text written there when it is no possible time, which is then ignored). (None, None)
     where the file has none (no docProps, no meta.xml)."""
@@ -179,7 +201,7 @@ def _saved_at(path: Path, kind: str, archive) -> tuple[dt.datetime | None, str |
             part, pattern = ("meta.xml", _ODS_DATE) if kind == "ods" else ("docProps/core.xml", _CORE_MODIFIED)
             return _zip_time(archive, part, pattern), None
         if kind == "xls":
-            return _ole_time(path), None
+            return _ole_time(data), None
     except _NoTime as e:
         return None, e.text
     except (OSError, ValueError, KeyError, OverflowError, zipfile.BadZipFile):
@@ -217,10 +239,10 @@ def _local(text: str) -> dt.datetime | None:
     return stamp
 
 
-def _ole_time(path: Path) -> dt.datetime | None:
+def _ole_time(data: bytes) -> dt.datetime | None:
     import olefile
 
-    with olefile.OleFileIO(str(path)) as ole:
+    with olefile.OleFileIO(data) as ole:  # the bytes read, not the path again: what was judged
         saved = ole.get_metadata().last_saved_time
     if not isinstance(saved, dt.datetime):
         return None

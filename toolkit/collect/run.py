@@ -21,9 +21,10 @@ from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
 from ..core.rounds import Round, default_label
+from ..core.text import readable_name, unique_names
 from ..store import faults
 from ..store.corrections import corrected, record_edits
-from ..store.fsutil import file_sha256, short_path
+from ..store.fsutil import short_path
 from ..store.ledger import Ledger, now
 from ..store.master import MasterView, read_master
 from ..store.report import write_report
@@ -33,8 +34,8 @@ from ..store.workspace import Workspace
 from .background import Background
 from .extract import find_table, headers_for
 from .identify import Identity, by_content, by_metadata
-from .merge import archive, update_master
-from .reader import MAX_ROWS, Returned, Unreadable, is_ignored, load, read_returned
+from .merge import NotAsRead, archive, update_master
+from .reader import MAX_FILE_BYTES, MAX_ROWS, Returned, Unreadable, is_ignored, load, open_plain, read_returned
 from .roundrows import RoundRows
 from .sandbox import Workers
 from .validate import Previous, judge
@@ -170,10 +171,12 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     `prefer`, `accept`: files of the folder (by name) the clerk has chosen (see _Run)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise ConfigError(f"找不到文件夹“{folder}”；请写明存放退回文件的文件夹。")
+        raise ConfigError(f"找不到文件夹“{readable_name(str(folder))}”；请写明存放退回文件的文件夹。")
+    _refuse_workspace(ws, folder)
     with ws.lock("collect", wait=wait), Workers(_file_job) as workers:
-        paths, unreachable = _files_in(folder)
-        chosen = {option: _named_files(folder, paths, given, option) for option, given in
+        entries = _scan(folder, ws)
+        names = _shown_names(folder, entries)
+        chosen = {option: _named_files(folder, names, given, option) for option, given in
                   (("--prefer", prefer), ("--accept", accept))}
         # The master is read on the other core while the run is set up and the files are read.
         seen = None if dry_run else Background(read_master, ws.master_path, ws.config())
@@ -183,8 +186,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
                            accept=chosen["--accept"])
                 run.rows(run.default_round)  # built once here, shared by the workers
                 judged = ledger.judged_files()
-                results = _read_all(run, _known(judged), folder, paths, progress, workers)
-                results += [_unreachable(run, folder, d, e) for d, e in unreachable]
+                results = _read_all(run, _known(judged), entries, names, progress, workers)
                 _supersede(run, ledger, results, judged)
                 result = _finish(run, ledger, results, dry_run, seen, judged)
         finally:
@@ -193,10 +195,93 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
     return result
 
 
-def _named_files(folder: Path, paths: list[Path], given, option: str) -> frozenset[str]:
+_OWN = ("rounds", ".duban", "output")  # the workspace's own folders: never returned files
+
+
+def _refuse_workspace(ws: Workspace, folder: Path) -> None:
+    """The workspace itself, or a folder of duban's own in it, is no folder of returned
+    files: its outbox holds the blank workbooks sent out, which would be judged as empty
+    submissions (and correction mails drafted to units that sent nothing)."""
+    top = folder.resolve()
+    if top == ws.root or any(top.is_relative_to(ws.root / d) for d in _OWN):
+        raise ConfigError(f"“{readable_name(str(folder))}”是工作区本身或其中 duban 自己的文件夹（里面是生成的空白报送表和存档，"
+                          "不是单位退回的文件），没有收集；请收集存放退回文件的文件夹，例如 duban collect 收到的文件 -w 工作区。")
+
+
+def _scan(folder: Path, ws: Workspace) -> list[tuple[Path, str | None, str]]:
+    """Every file under `folder`, in the folder's order, as (path, why it is set aside or
+    None, about what). Links are never followed (a link to .duban/secret or /etc/passwd
+    would be read and archived; one to a file in the folder adds nothing, since that file
+    is collected itself), nor is the folder left another way (a Windows junction) or
+    entered twice. Pipes and devices are set aside unread (reading one never ends). When
+    the folder holds the workspace, the workspace's own folders and files are set aside
+    whole: its outbox holds the blank workbooks sent out."""
+    top = folder.resolve()
+    own = {ws.root / d for d in _OWN} | {ws.master_path, ws.units_path, ws.config_path}
+    out: list[tuple[Path, str | None, str]] = []
+    seen = {top}
+    stack = [(folder, top)]
+    while stack:
+        here, real = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                found = list(listing)
+        except OSError as e:
+            out.append((here, "too-deep" if e.errno == errno.ENAMETOOLONG else "unlisted", e.strerror or type(e).__name__))
+            continue
+        for entry in found:
+            path = Path(entry.path)
+            try:
+                if entry.is_symlink():
+                    target = Path(os.path.realpath(path))
+                    inside = target.is_relative_to(top)
+                    out.append((path, "link-in" if inside else "link-out",
+                                target.relative_to(top).as_posix() if inside else os.readlink(path)))
+                elif real / entry.name in own:
+                    out.append((path, "workspace", ws.root.name))
+                elif entry.is_dir(follow_symlinks=False):
+                    inner = Path(os.path.realpath(path))
+                    if not inner.is_relative_to(top) or inner in seen:  # a junction out of the folder, or a loop
+                        out.append((path, "link-out", str(inner)))
+                    else:
+                        seen.add(inner)
+                        stack.append((path, inner))
+                elif entry.is_file(follow_symlinks=False):
+                    out.append((path, None, ""))
+                else:
+                    out.append((path, "special", ""))
+            except OSError as e:
+                out.append((path, "unlisted", e.strerror or type(e).__name__))
+    return sorted(out, key=lambda e: e[0])
+
+
+def _set_aside(path: Path, name: str, why: str, about: str) -> FileResult:
+    """A file not read: a link, a pipe, the workspace's own; a folder that could not be listed."""
+    # A folder that could not be listed: nothing recorded, so the next collect looks again.
+    if why == "too-deep":  # a path past the system's limit
+        return FileResult(path, short_path(name + "/"), "unreadable", findings=[finding("cannot-open:deep-folder", file=short_path(name + "/"))])
+    if why == "unlisted":
+        return FileResult(path, short_path(name + "/"), "unreadable",
+                          findings=[finding("cannot-open:folder", file=short_path(name + "/"), value=about)])
+    about = readable_name(about)
+    found = (finding("ignored:link-in", file=name, value=about) if why == "link-in"
+             else finding("ignored:link-out", file=name, value=about) if why == "link-out"
+             else finding("ignored:workspace", file=name, value=about) if why == "workspace"
+             else finding("ignored:special", file=name))
+    return FileResult(path, name, "ignored", findings=[found])
+
+
+def _shown_names(folder: Path, entries: list[tuple[Path, str | None, str]]) -> list[str]:
+    """Each entry's name relative to the folder as the clerk can read it (a GBK name
+    decoded, controls escaped), distinct: the names key the results, the ledger and --prefer."""
+    raw = [path.relative_to(folder).as_posix() for path, _, _ in entries]
+    return unique_names([readable_name(r) for r in raw], raw)
+
+
+def _named_files(folder: Path, names: list[str], given, option: str) -> frozenset[str]:
     """The files of the folder the clerk named (as named in the folder: a/b.xlsx, or b.xlsx
-    where only one file has that name, or a path to it); a name that fits none is a usage error."""
-    names = [p.relative_to(folder).as_posix() for p in paths]
+    where only one file has that name, or a path to it); a name that fits none is a usage error.
+    `names`: the folder's, as shown (_shown_names)."""
     out = set()
     for text in given:
         wanted = str(text).replace("\\", "/").strip()
@@ -204,6 +289,7 @@ def _named_files(folder: Path, paths: list[Path], given, option: str) -> frozens
             wanted = Path(text).resolve().relative_to(folder.resolve()).as_posix()
         except (ValueError, OSError):
             pass
+        wanted = readable_name(wanted)
         matches = [n for n in names if n == wanted] or [n for n in names if n.rsplit("/", 1)[-1] == wanted]
         if not matches:
             raise ConfigError(f"{option} 指定的文件“{text}”不在文件夹“{folder}”中；请写该文件夹里的文件名"
@@ -238,48 +324,19 @@ def _fingerprint(value) -> str:
     return hashlib.sha256(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _files_in(folder: Path) -> tuple[list[Path], list[tuple[Path, OSError]]]:
-    """Every file under `folder` (a link to a file as the file; linked folders are not
-    entered), sorted; and the folders that could not be listed, with why (a path past the
-    system's limit, no permission): their files are told, never skipped silently."""
-    files, unreachable, stack = [], [], [folder]
-    while stack:
-        d = stack.pop()
-        try:
-            with os.scandir(d) as listing:
-                entries = list(listing)
-        except OSError as e:
-            unreachable.append((d, e))
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file():
-                    files.append(Path(entry.path))
-            except OSError:  # a link whose target cannot be looked at: opening it tells why
-                files.append(Path(entry.path))
-    return sorted(files), unreachable
-
-
-def _unreachable(run: _Run, folder: Path, d: Path, e: OSError) -> FileResult:
-    """A folder that could not be listed: nothing recorded, so the next collect looks again."""
-    name = d.relative_to(folder).as_posix() + "/"
-    found = (finding("cannot-open:deep-folder", file=short_path(name)) if e.errno == errno.ENAMETOOLONG
-             else finding("cannot-open:folder", file=short_path(name), value=e.strerror or type(e).__name__))
-    return FileResult(d, short_path(name), "unreadable", round=run.default_round, findings=[found])
-
-
-def _read_all(run: _Run, known: dict[str, list[dict] | None], folder: Path, paths: list[Path], progress,
-              workers: Workers) -> list[FileResult]:
+def _read_all(run: _Run, known: dict[str, list[dict] | None], entries: list[tuple[Path, str | None, str]],
+              shown: list[str], progress, workers: Workers) -> list[FileResult]:
     """Set aside what is not a returned file; the rest go to sandboxed workers, which hash,
     read and judge them, and are archived as they come back; then files of one content are
     settled in the folder's order."""
     results: list[FileResult] = []
     to_read: list[int] = []
-    for i, path in enumerate(paths):
-        name = path.relative_to(folder).as_posix()
-        if is_ignored(path):
+    paths = [path for path, _, _ in entries]
+    for i, (path, why, about) in enumerate(entries):
+        name = shown[i]
+        if why is not None:
+            results.append(_set_aside(path, name, why, about))
+        elif is_ignored(path):
             results.append(FileResult(path, name, "ignored", findings=[finding("ignored", file=name)]))
         else:
             results.append(FileResult(path, name, ""))
@@ -291,7 +348,7 @@ def _read_all(run: _Run, known: dict[str, list[dict] | None], folder: Path, path
         if n == 2:
             faults.point("reading")  # crash tests: killed with files half read
         if progress:
-            progress(done + n, len(paths), paths[i].name)
+            progress(done + n, len(paths), results[i].name)
         if isinstance(outcome, Unreadable):  # the worker was killed: crashed, out of memory, too slow
             outcome = _killed_worker(run, paths[i], results[i].name, outcome)
         outcome.path = paths[i]  # sent back without it: the parent has it
@@ -301,8 +358,11 @@ def _read_all(run: _Run, known: dict[str, list[dict] | None], folder: Path, path
             # (measured: slower when the workers archive).
             try:
                 outcome.archived = archive(run.ws, paths[i], outcome.round or run.default_round, outcome.sha256)
-            except FileNotFoundError as e:  # moved away since it was read: the next collect takes it
+            except OSError as e:  # moved away, or a link put in its place, since it was read: the next collect takes it
                 outcome = _cannot_open(run, paths[i], results[i].name, e)
+            except NotAsRead:  # replaced or changed since it was read: the next collect takes it
+                outcome = FileResult(paths[i], results[i].name, "unreadable", round=run.default_round,
+                                     findings=[finding("cannot-open:changed", file=results[i].name)])
         results[i] = outcome
     _same_content(results)
     return results
@@ -315,8 +375,10 @@ def _file_job(context, path: Path) -> FileResult:
     name = names[str(path)]
     try:
         data, stat = load(path)
-    except Unreadable as e:  # empty, or far too large to read: hashed and archived as it is
-        sha, failure = file_sha256(path), e
+    except Unreadable as e:
+        if e.code != "empty-file":  # far too large: not read, hashed nor archived; told every run
+            return FileResult(path, name, "unreadable", round=run.default_round, findings=[e.finding])
+        sha, failure = hashlib.sha256(b"").hexdigest(), e  # archived as it is
     except OSError as e:
         return _cannot_open(run, path, name, e)
     else:
@@ -335,11 +397,17 @@ def _file_job(context, path: Path) -> FileResult:
 
 
 def _killed_worker(run: _Run, path: Path, name: str, e: Unreadable) -> FileResult:
-    """The file a worker died on (crash, memory, time), hashed here."""
+    """The file a worker died on (crash, memory, time), hashed here: not when it is far
+    too large (grown since), since here no time limit holds."""
     try:
-        return _unreadable(run, path, name, file_sha256(path), e)
+        with open_plain(path) as f:
+            data = f.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         return _cannot_open(run, path, name, err)
+    if len(data) > MAX_FILE_BYTES:
+        return FileResult(path, name, "unreadable", round=run.default_round,
+                          findings=[finding("too-large", file=name, value=MAX_FILE_BYTES // 1048576)])
+    return _unreadable(run, path, name, hashlib.sha256(data).hexdigest(), e)
 
 
 def _unreadable(run: _Run, path: Path, name: str, sha: str, e: Unreadable) -> FileResult:
@@ -352,6 +420,7 @@ def _cannot_open(run: _Run, path: Path, name: str, e: OSError) -> FileResult:
     found = (finding("cannot-open:moved", file=name) if isinstance(e, FileNotFoundError)
              else finding("cannot-open:busy", file=name) if isinstance(e, PermissionError)
              else finding("cannot-open:too-long", file=short_path(name)) if e.errno == errno.ENAMETOOLONG
+             else finding("cannot-open:changed", file=name) if e.errno == errno.ELOOP  # a link put in its place
              else finding("cannot-open", file=name, value=e.strerror or type(e).__name__))
     return FileResult(path, name, "unreadable", round=run.default_round, findings=[found])
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.errors import DubanError
 from ..core.findings import Finding, finding
 from .background import start_method
-from .reader import Unreadable
+from .reader import Unreadable, shown_name
 
 # Seconds a worker may go without answering (a chunk of files, or one suspect read alone);
 # a unit's workbook reads in milliseconds.
@@ -83,9 +83,9 @@ def _run_one(job, context, index: int, path: str) -> tuple:
     except Unreadable as e:
         return ("unreadable", index, e.finding)
     except MemoryError:
-        return ("unreadable", index, finding("too-large:memory", file=Path(path).name))
+        return ("unreadable", index, finding("too-large:memory", file=shown_name(Path(path))))
     except Exception as e:  # noqa: BLE001 - any reader failure becomes a finding, never a crash
-        return ("unreadable", index, finding("corrupt", file=Path(path).name, value=type(e).__name__))
+        return ("unreadable", index, finding("corrupt", file=shown_name(Path(path)), value=type(e).__name__))
 
 
 class WorkersWontStart(DubanError):
@@ -256,6 +256,6 @@ def _lost(slot: _Slot, suspects: deque, found: Callable[[str], Finding]):
     slot.kill()
     if len(slot.tasks) == 1:
         index, path = slot.tasks[0]
-        yield index, Unreadable(found(Path(path).name))
+        yield index, Unreadable(found(shown_name(Path(path))))
     else:
         suspects.extend(slot.tasks)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass, field
 
-from .text import shorten
+from .text import readable_name, shorten
 
 WHERE = ("unit", "item", "row", "column", "value")
 
@@ -64,6 +64,16 @@ CATALOG: dict[str, Entry] = {
                                     "如确需删除请核实后手工处理。"),
     # -- a returned file: can it be read at all --------------------------------------
     "ignored": Entry("warning", "“{file}”不是报送表（临时文件、系统文件或非表格文件），已忽略", "无需处理。", for_unit=False),
+    "ignored:link-out": Entry("warning", "“{file}”是指向本文件夹以外（{value}）的链接，为安全起见没有读取",
+                              "如果它确是单位退回的报送表，请把文件本身（不是链接或快捷方式）复制到这个文件夹后重新运行收集。",
+                              for_unit=False),
+    "ignored:link-in": Entry("warning", "“{file}”是指向本文件夹内“{value}”的链接，没有重复读取（原文件照常收集）", "无需处理。",
+                             for_unit=False),
+    "ignored:special": Entry("warning", "“{file}”不是普通文件（管道、设备等特殊文件），没有读取",
+                             "如果它应是退回的报送表，请把文件本身复制到这个文件夹后重新运行收集。", for_unit=False),
+    "ignored:workspace": Entry("warning", "“{file}”是工作区“{value}”自己的文件（生成的空白报送表、收到文件的存档、总台账等），"
+                               "不是单位退回的文件，没有收集",
+                               "请只收集存放单位退回文件的文件夹，不要把工作区放在其中。", for_unit=False),
     "unchanged": Entry("warning", "文件“{file}”已经收集过，未重复处理", "无需处理。", for_unit=False),
     "unchanged:copy": Entry("warning", "文件“{file}”与“{value}”内容完全相同，未重复处理", "无需处理。", for_unit=False),
     "cannot-open": Entry("error", "文件“{file}”无法打开（系统提示：{value}），本次没有收集",
@@ -78,8 +88,11 @@ CATALOG: dict[str, Entry] = {
                                      "请把这个文件夹移到路径较短的位置（例如直接放在收集的文件夹下）后重新运行收集。", for_unit=False),
     "cannot-open:folder": Entry("error", "文件夹“{file}”无法打开（系统提示：{value}），其中的文件本次都没有收集",
                                 "请检查这个文件夹的读取权限后重新运行收集。", for_unit=False),
+    "cannot-open:changed": Entry("error", "文件“{file}”在收集过程中被改动或替换了（存档时的内容与读取时不同），本次没有收集",
+                                 "等文件保存完毕、不再变动后，重新运行收集即可。", for_unit=False),
     "empty-file": Entry("error", "文件“{file}”是空的（0 字节）", "请联系该单位重新发送。"),
-    "too-large": Entry("error", "文件“{file}”有 {value} MB，远大于报送表应有的大小，未读取", "请联系该单位核实。"),
+    "too-large": Entry("error", "文件“{file}”有 {value} MB 以上，远大于报送表应有的大小，没有读取，也没有存档",
+                       "请联系该单位核实后重新发送正常的报送表；此文件留在文件夹中每次收集都会再提示，核实后请把它移走。"),
     "too-large:memory": Entry("error", "文件“{file}”读取时占用内存过多，未读取", "请联系该单位核实，或让" + _RESAVE[1:]),
     "zip-bomb": Entry("error", "文件“{file}”解压后超过 {limit} MB，疑似恶意文件，未读取", "请联系该单位核实。"),
     "corrupt": Entry("error", "文件“{file}”已损坏，无法读取（{value}）", _RESAVE),
@@ -245,13 +258,25 @@ def finding(key: str, **fields) -> Finding:
         raise KeyError(f"no catalog entry for finding {key!r}")
     where = {k: fields.pop(k) for k in WHERE if k in fields}
     if where.get("value") is not None:
-        where["value"] = str(where["value"])
+        where["value"] = _storable(str(where["value"]))
     return Finding(key, facts={k: _plain(v) for k, v in fields.items()}, **where)
 
 
 def _plain(v):
     """Facts are stored as JSON: lists become 、-joined text, the rest stays as it is."""
-    return "、".join(map(str, v)) if isinstance(v, list | tuple) else v
+    return "、".join(map(str, v)) if isinstance(v, list | tuple) else _storable(v) if isinstance(v, str) else v
+
+
+def _storable(text: str) -> str:
+    """Text the ledger, a workbook and JSON can hold: a file name Python could not decode
+    (surrogates) is shown readably instead of stopping whatever stores it."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return readable_name(text)
+    return text
 
 
 class _Blanks(dict):

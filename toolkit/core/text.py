@@ -104,6 +104,95 @@ def split_star(title: str) -> tuple[bool, str]:
     return False, t
 
 
+# Characters a file name may hold that no one can read or type: controls (a newline, ESC),
+# format characters (U+202E turns "xslx.exe" around, U+200B is invisible), line separators,
+# and lone surrogates (bytes Python could not decode; Windows' unpaired UTF-16 halves).
+_UNSHOWABLE = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def readable_name(name: str) -> str:
+    """A file name as the clerk can read it, from the name Python gave (os.fsdecode: bytes
+    that are not UTF-8 come as surrogates \\udc80-\\udcff, and such a str cannot be written
+    to the ledger, a workbook or JSON).
+
+    Each part of the path is decoded again: UTF-8 first, then GB18030 (GBK's superset:
+    names from a zip made on Chinese Windows, a Samba share), when that reads as text; what
+    reads as neither keeps its bytes as \\xNN. Characters no one can see or type are shown
+    as escapes (\\n, \\x1b, \\u202e). A name that is already plain comes back unchanged."""
+    if name.isascii() and name.isprintable():  # the common case, unchanged
+        return name
+    return "/".join(_readable_part(part) for part in name.split("/"))
+
+
+def _readable_part(part: str) -> str:
+    try:
+        raw = part.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate outside the escaped-byte range (Windows)
+        return _visible(part)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _gb18030(raw)
+        if text is None:
+            text = raw.decode("utf-8", "backslashreplace")
+    return _visible(text)
+
+
+def _gb18030(raw: bytes) -> str | None:
+    """The bytes as GB18030 when that gives readable text: no controls, no private-use
+    characters (GB18030 maps some byte pairs there; such a name was not Chinese)."""
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    if any(unicodedata.category(c) in ("Co", "Cc", "Cn") for c in text):
+        return None
+    return text
+
+
+def _visible(text: str) -> str:
+    if text.isprintable():
+        return text
+    out = []
+    for c in text:
+        if unicodedata.category(c) in _UNSHOWABLE:
+            code = ord(c)
+            out.append(_NAMED_ESCAPES.get(c) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def unique_names(names: list[str], raw: list[str]) -> list[str]:
+    """`names` made distinct: two files whose names read alike (报送.xlsx in UTF-8 and in
+    GBK) must not be taken for one. A name that was decoded or escaped gives way: it shows
+    its bytes instead (as `ls -b` does), then a number if it must."""
+    seen: dict[str, int] = {}
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+    out, used = [], set()
+    for n, r in zip(names, raw, strict=True):
+        if seen[n] > 1 and n != r:
+            n = _visible(r.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")) if _escapable(r) else n
+        candidate, k = n, 2
+        while candidate in used:
+            stem, dot, suffix = n.rpartition(".")
+            candidate = f"{stem}（{k}）.{suffix}" if dot else f"{n}（{k}）"
+            k += 1
+        used.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _escapable(name: str) -> bool:
+    try:
+        name.encode("utf-8", "surrogateescape")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
 # Unicode's format characters (category Cf, Unicode 14): zero-width spaces and joiners, the
 # byte-order mark, direction marks. Pasted in from web pages and chat programs, they show as
 # nothing: a text of only U+200B looks empty, 已完成 + U+FEFF looks like 已完成. Listed here,

@@ -118,6 +118,9 @@ def _summary(ws, fmt, cfg, result) -> None:
     for f in result.files:
         if not f.unit and f.outcome != "ignored":
             r = _file_row(ws, fmt, r, "（未识别）", f)
+    for f in result.files:  # set aside unread (a link, a pipe, the workspace's own files): listed, with why
+        if f.outcome == "ignored" and f.findings and f.findings[0].key != "ignored":
+            r = _file_row(ws, fmt, r, "（未读取）", f)
     ws.freeze_panes(2, 1)
     ws.autofilter(1, 0, max(2, r - 1), len(headers) - 1)
     print_a4_landscape(ws)
@@ -127,6 +130,8 @@ def _file_row(ws, fmt, r: int, unit: str, f) -> int:
     errors = sum(1 for x in f.findings if x.severity == "error")
     warnings = sum(1 for x in f.findings if x.severity == "warning")
     first_error = next((x.message for x in f.findings if x.severity == "error"), "")
+    if f.outcome == "ignored" and f.findings:
+        first_error = f.findings[0].message
     saved = f.saved_at.strftime("%Y-%m-%d %H:%M") if f.saved_at else ""
     _summary_row(ws, fmt, r, [unit, OUTCOME_CN.get(f.outcome, f.outcome), f.name, saved, "是" if f.late else "",
                               str(errors or ""), str(warnings or ""), first_error])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -10,25 +11,50 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..core.text import readable_name
 from ..mail.run import KIND_CN, NO_ADDRESS, RESULT_CN
 from ..store.report import OUTCOME_CN
 
-console = Console(highlight=False)
+# Text from files (names, units' answers, table titles) is shown as it is: no emoji codes
+# (":warning:" in a name stays so); every such text goes through lit() for markup.
+console = Console(highlight=False, emoji=False)
 
 # Findings about which of a unit's files counts, that only the clerk can settle: shown in full.
 CLERK_DECIDES = ("unsigned-copy", "saved-time-implausible")
 SEVERITY = {"error": "[red]错误[/red]", "warning": "[yellow]提示[/yellow]"}
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def lit(text) -> str:
+    """Text from a file or a unit, shown literally: "[/]" or "[bold]" in a file name is no
+    rich markup, a control character (ESC, a bare CR) no terminal command, a name Python
+    could not decode no crash."""
+    text = "" if text is None else str(text)
+    if not text.isascii() or not text.isprintable():
+        text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                             readable_name(text) if _undecoded(text) else text)
+    return escape(text)
+
+
+def _undecoded(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
 def import_summary(result, headline: str = "") -> None:
     bd = result.breakdown
     if headline:
-        console.print(headline)
-    console.print(f"分解表：{bd.source}" + (f"（工作表“{bd.sheet}”）" if bd.sheet else ""))
+        console.print(lit(headline))
+    console.print(f"分解表：{lit(bd.source)}" + (f"（工作表“{lit(bd.sheet)}”）" if bd.sheet else ""))
     if bd.title:
-        console.print(f"标题：{escape(bd.title)}")
+        console.print(f"标题：{lit(bd.title)}")
     for line in understood_lines(bd):
-        console.print(escape(line), soft_wrap=True)  # a command to copy is never broken
+        console.print(lit(line), soft_wrap=True)  # a command to copy is never broken
     subrows = sum(len(it.subrows) for it in result.items)
     console.print(f"事项 [bold]{len(result.items)}[/bold] 项（另有分项/节点 {subrows} 行），责任单位 [bold]{len(result.units)}[/bold] 个")
     if bd.categories:
@@ -37,7 +63,7 @@ def import_summary(result, headline: str = "") -> None:
         table.add_column("分类")
         table.add_column("事项数", justify="right")
         for cat in bd.categories:
-            table.add_row(cat, str(per.get(cat, 0)))
+            table.add_row(lit(cat), str(per.get(cat, 0)))
         console.print(table)
     if result.kept:
         console.print(f"[yellow]{len(result.kept)} 项已不在新表中但有报送记录，已保留在总台账末尾。[/yellow]")
@@ -75,7 +101,7 @@ def findings_table(findings, limit: int = 30) -> None:
     for name in ("级别", "代码", "行", "说明"):
         table.add_column(name, overflow="fold")
     for f in findings[:limit]:
-        table.add_row(SEVERITY.get(f.severity, f.severity), f.code, str(f.row or ""), f.message)
+        table.add_row(SEVERITY.get(f.severity, f.severity), f.code, str(f.row or ""), lit(f.message))
     console.print(table)
     if len(findings) > limit:
         console.print(f"……另有 {len(findings) - limit} 条，用 --json 查看全部。")
@@ -83,12 +109,12 @@ def findings_table(findings, limit: int = 30) -> None:
 
 def generate_summary(result) -> None:
     rnd = result.round
-    console.print(f"轮次：{rnd.label}（截止 {rnd.due.isoformat()}），生成报送表 [bold]{len(result.files)}[/bold] 份")
+    console.print(f"轮次：{lit(rnd.label)}（截止 {rnd.due.isoformat()}），生成报送表 [bold]{len(result.files)}[/bold] 份")
     table = Table(show_header=True)
     for name in ("单位", "事项数", "文件"):
         table.add_column(name, overflow="fold")
     for f in result.files:
-        table.add_row(f.unit, str(len(f.items)), f.path.relative_to(result.root).as_posix())
+        table.add_row(lit(f.unit), str(len(f.items)), lit(f.path.relative_to(result.root).as_posix()))
     console.print(table)
 
 
@@ -101,12 +127,12 @@ def progress_bar(label: str):
     # shown, and a fork taken while another thread holds a lock can leave the child stuck on
     # it. The bar is redrawn from the callback instead, at most ten times a second.
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.description}"), console=console, transient=True, auto_refresh=False) as bar:
+                  TextColumn("{task.description}", markup=False), console=console, transient=True, auto_refresh=False) as bar:
         task = bar.add_task("", total=None)
         drawn = [0.0]
 
         def update(done: int, total: int, name: str) -> None:
-            bar.update(task, completed=done, total=total, description=name[-40:])
+            bar.update(task, completed=done, total=total, description=lit(name[-40:]))
             now = time.monotonic()
             if now - drawn[0] >= 0.1 or done == total:
                 bar.refresh()
@@ -137,28 +163,38 @@ def collect_summary(result, root) -> None:
     for unit in order:
         files = by_unit.get(unit, [])
         if not files:
-            table.add_row(unit, "[red]缺报[/red]", "", "", "")
+            table.add_row(lit(unit), "[red]缺报[/red]", "", "", "")
         for f in files:
             if f.outcome == "ignored":
                 continue
             errors = sum(1 for x in f.findings if x.severity == "error")
             style = {"accepted": "green", "partial": "yellow", "rejected": "red", "unidentified": "red", "unreadable": "red"}.get(f.outcome, "")
             label = OUTCOME_CN.get(f.outcome, f.outcome)
-            table.add_row(unit, f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""), shown[f.name])
+            table.add_row(lit(unit), f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""),
+                          lit(shown[f.name]))
     console.print(table)
+    # Set aside unread (a link, a pipe, the workspace's own files): said, never silently; once per kind.
+    aside: dict[str, list] = {}
+    for f in result.files:
+        if f.outcome == "ignored" and f.findings and f.findings[0].key != "ignored":
+            aside.setdefault(f.findings[0].key, []).append(f)
+    for files in aside.values():
+        others = "、".join(f.name for f in files[1:6]) + ("等" if len(files) > 6 else "")
+        also = f"（同样跳过的还有 {len(files) - 1} 项：{others}）" if others else ""
+        console.print(f"[yellow]已跳过[/yellow]：{lit(files[0].findings[0].message + also)}")
     if result.missing_units:
-        console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + "、".join(result.missing_units))
+        console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + lit("、".join(result.missing_units)))
     if result.late_units:
-        console.print("[yellow]迟报[/yellow]：" + "、".join(result.late_units))
+        console.print("[yellow]迟报[/yellow]：" + lit("、".join(result.late_units)))
     for c in result.conflicts:
-        console.print(f"[yellow]{c.message}[/yellow]")
+        console.print(f"[yellow]{lit(c.message)}[/yellow]")
     for f in result.files:  # what only the clerk can settle (--accept, --prefer), spelled out
         for x in f.findings:
             if x.code in CLERK_DECIDES:
-                console.print(f"[yellow]{escape(x.message)}[/yellow]")
+                console.print(f"[yellow]{lit(x.message)}[/yellow]")
     if result.report_path:
         again = "（按台账库重新写出）" if result.report_rebuilt else ""
-        console.print(f"校验报告（退回修改清单）{again}：{result.report_path}")
+        console.print(f"校验报告（退回修改清单）{again}：{lit(result.report_path)}")
     if result.dry_run:
         console.print("试运行（--dry-run）：" + ("只写了报告，" if result.report_path else "") + "总台账和台账库都没有改动。")
 
@@ -167,18 +203,18 @@ def status_summary(result) -> None:
     """The round's units and its items per status (the one rule's counts, as the summary's)."""
     missing = [u["name"] for u in result.units if not u["submitted"]]
     late = [u["name"] for u in result.units if u["late"]]
-    console.print(f"{result.rnd.label}（截止 {result.rnd.name}）：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
+    console.print(f"{lit(result.rnd.label)}（截止 {result.rnd.name}）：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
                   f"缺报 {len(missing)}，迟报 {len(late)}")
     table = Table(title="事项完成状态（按事项计）", show_header=True)
     table.add_column("状态")
     table.add_column("事项数", justify="right")
     for name, n in result.counts.items():
-        table.add_row(name, str(n))
+        table.add_row(lit(name), str(n))
     console.print(table)
     if missing:
-        console.print("[red]缺报[/red]：" + "、".join(missing))
+        console.print("[red]缺报[/red]：" + lit("、".join(missing)))
     if late:
-        console.print("[yellow]迟报[/yellow]：" + "、".join(late))
+        console.print("[yellow]迟报[/yellow]：" + lit("、".join(late)))
 
 
 def _short_names(names: list[str]) -> dict[str, str]:
@@ -195,7 +231,7 @@ def mail_summary(result) -> None:
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.result] = counts.get(o.result, 0) + 1
-    head = f"{result.round.label}（截止 {result.round.name}）{KIND_CN[result.kind]}："
+    head = f"{lit(result.round.label)}（截止 {result.round.name}）{KIND_CN[result.kind]}："
     console.print(head + ("，".join(f"{RESULT_CN[k]} {v}" for k, v in counts.items()) or "没有需要发送的单位"))
     if result.outcomes:
         table = Table(show_header=True)
@@ -203,16 +239,16 @@ def mail_summary(result) -> None:
             table.add_column(name, overflow="fold")
         for o in result.outcomes:
             shown = o.draft.relative_to(result.root).as_posix() if o.draft else o.attachment
-            table.add_row(escape(o.unit), _mail_label(o), escape("；".join(o.to)), escape(shown))
+            table.add_row(lit(o.unit), _mail_label(o), lit("；".join(o.to)), lit(shown))
         console.print(table)
     for o in result.outcomes:  # an empty address cell is said once below, for all such units
         if (o.error and not o.error.startswith(NO_ADDRESS)) or o.note:
-            console.print(f"[{'red' if o.error else 'yellow'}]{escape(o.unit)}[/]：{escape(o.error or o.note)}")
+            console.print(f"[{'red' if o.error else 'yellow'}]{lit(o.unit)}[/]：{lit(o.error or o.note)}")
     if result.no_address:
-        console.print(f"[red]没有邮箱 {len(result.no_address)} 个单位[/red]：" + escape("、".join(result.no_address))
+        console.print(f"[red]没有邮箱 {len(result.no_address)} 个单位[/red]：" + lit("、".join(result.no_address))
                       + "。请在 units.xlsx 的“电子邮箱”列填写（多个地址用分号隔开）。")
     if result.failed:
-        console.print(f"[red]发送失败 {len(result.failed)} 个单位[/red]：" + escape("、".join(result.failed))
+        console.print(f"[red]发送失败 {len(result.failed)} 个单位[/red]：" + lit("、".join(result.failed))
                       + "。改正后重新运行同一命令，只会补发这些单位。")
     if result.mode == "drafts" and result.outcomes:
         console.print(f"草稿在 rounds/{result.round.name}/mail/：双击用 Outlook 打开，核对后点“发送”。")
