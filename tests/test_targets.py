@@ -478,7 +478,7 @@ def _outcome(f, *args):
         return type(e)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)  # kept to the suite's time; the fixed cases below hold the known corners
 @given(LABELISH)
 def test_quarter_labels_match_their_plain_pattern(text):
     fast = list(_QUARTER_LABEL.finditer(text))

@@ -75,7 +75,7 @@ def _reference_one_line(text):
 WRAPPED = st.text(st.sampled_from(list("ab1甲乙丙，。：“ \t\u3000\xa0\n\r\u2003\x0c")), max_size=40)
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=1000, deadline=None)  # kept to the suite's time; the fixed cases below hold the known corners
 @given(WRAPPED)
 def test_clean_and_one_line_match_their_plain_definitions(text):
     assert clean(text) == _reference_clean(text)

@@ -119,7 +119,7 @@ class _Run:
         # is judged again (ledger.judged_with).
         self.context = {"round_asked": round_arg,
                         "units": _fingerprint(sorted((u.name, sorted(u.aliases)) for u in self.units)),
-                        "items": _fingerprint([it.to_dict() for it in self.items])}
+                        "items": ledger.items_version()}
         # Every accepted answer so far, as sent and as corrected: what generate pre-filled
         # each round's workbooks with (stale and unfilled returns are told by it).
         self._answers = [(rep["round"], rep["unit"], rep["key"], rep["fields"], rep.get("corrected"))

@@ -332,6 +332,12 @@ class Ledger:
         rows += [(it.key, len(items) + i, 0, json.dumps(it.to_dict(), ensure_ascii=False)) for i, it in enumerate(keep)]
         self.db.executemany("INSERT INTO items VALUES (?, ?, ?, ?)", rows)
 
+    def items_version(self) -> str:
+        """Which import the items are from: it changes with every import (the items change only
+        then), and costs one query where hashing the items cost a collect 4% of its time."""
+        row = self.db.execute("SELECT max(rowid) FROM imports").fetchone()
+        return str(row[0] or 0)
+
     def record_import(self, source: str, sha256: str, items: int, findings: list[dict]) -> None:
         self.db.execute("INSERT INTO imports (at, source, sha256, items, findings) VALUES (?, ?, ?, ?, ?)",
                         (now(), source, sha256, items, json.dumps(findings, ensure_ascii=False)))
