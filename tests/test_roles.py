@@ -28,6 +28,10 @@ from toolkit.store.ledger import Ledger
 from toolkit.store.samples import sample_path
 from toolkit.store.workspace import config_from_dict
 
+# All on one xdist worker (make test's --dist loadgroup): the Heshan round this module's
+# fixtures build is built once, not once on each worker its tests land on.
+pytestmark = pytest.mark.xdist_group("test_roles")
+
 ROUND, NEXT = "2022-11-03", "2023-01-03"
 SAVED = dt.datetime(2022, 11, 1, 16, 30)
 RENAMED = {"完成状态": "状态", "进展情况": "工作进展"}

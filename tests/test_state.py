@@ -25,6 +25,10 @@ from toolkit.cli import cli
 from toolkit.store.workspace import Workspace
 from toolkit.summary.sheet import SHEET
 
+# All on one xdist worker (make test's --dist loadgroup): the Heshan round this module's
+# fixtures build is built once, not once on each worker its tests land on.
+pytestmark = pytest.mark.xdist_group("test_state")
+
 ROUND = "2023-01-03"
 SAVED = dt.datetime(2022, 12, 30, 16, 30)
 SEED = Path("/work/shared/seeds/002_2f8a4adf0cbfa56a.txt")

@@ -36,6 +36,10 @@ from toolkit.summary.sheet import SHEET, paginate
 from toolkit.summary.table import counted, pack
 from toolkit.summary.text import Metrics, split_long
 
+# All on one xdist worker (make test's --dist loadgroup): the Heshan round this module's
+# fixtures build is built once, not once on each worker its tests land on.
+pytestmark = pytest.mark.xdist_group("test_summary")
+
 ROUND = "2023-01-03"
 SILENT = "市气象局"  # sends nothing this round
 STATUSES = ("已完成", "基本按进度完成", "未按进度完成", "暂缓实施")
