@@ -174,7 +174,7 @@ def test_every_command_has_help_with_an_example(run):
 
     for name in cli.commands:
         code, out = run(name, "--help")
-        assert code == 0 and "Example:" in out, name
+        assert code == 0 and "例如：" in out, name
 
 
 def test_a_file_held_open_by_another_program_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch):

@@ -16,6 +16,67 @@ import click
 from .core.errors import DubanError
 
 SAMPLE_NAMES = ("zhanjiang-2022", "heshan-2022")
+WORKFLOW = ("init", "import", "generate", "mail", "collect", "status", "summary", "bulletin", "demo")
+
+# click's own texts (usage, errors, help headings) in Chinese: a clerk sees no English. click
+# looks each up through gettext; its modules get this table's lookup instead.
+CLICK_TEXTS = {
+    "Usage:": "用法：", "Options": "选项", "Commands": "命令", "Positional arguments": "参数",
+    "Show this message and exit.": "显示本说明后退出。", "Show the version and exit.": "显示版本号后退出。",
+    "Error: {message}": "错误：{message}", "Try '{command} {option}' for help.": "输入 {command} {option} 查看用法。",
+    "No such option {name!r}.": "没有 {name} 这个选项。", "No such command {name!r}.": "没有 {name} 这个命令。",
+    "Did you mean {possibility}?": "是不是想写 {possibility}？",
+    "(Did you mean one of: {possibilities}?)": "（是不是想写其中之一：{possibilities}？）",
+    "Missing argument": "缺少参数", "Missing option": "缺少选项", "Missing parameter": "缺少参数",
+    "Missing command.": "缺少命令。", "Missing {param_type}": "缺少{param_type}",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Option {name!r} requires an argument.": "选项 {name} 后面要写一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面要写 {nargs} 个值。",
+    "Option {name!r} does not take a value.": "选项 {name} 后面不写值。",
+    "Got unexpected extra argument ({args})": "多写了参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多写了参数（{args}）",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不对：{message}",
+    "Invalid value: {message}": "值不对：{message}",
+    "{value!r} is not one of {choices}.": "“{value}”不是可选的值（{choices}）之一。",
+    "{value!r} is not {choice}.": "“{value}”不是 {choice}。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是数字。",
+    "{value} is not in the range {range}.": "{value} 不在 {range} 之内。",
+    "{name} {filename!r} does not exist.": "{name}“{filename}”不存在。",
+    "{name} {filename!r} is a directory.": "{name}“{filename}”是文件夹，这里要的是文件。",
+    "{name} {filename!r} is a file.": "{name}“{filename}”是文件，这里要的是文件夹。",
+    "{name} {filename!r} is not readable.": "{name}“{filename}”无法读取。",
+    "{name} {filename!r} is not writable.": "{name}“{filename}”无法写入。",
+    "file": "文件", "directory": "文件夹", "path": "路径", "default: {default}": "默认：{default}",
+    "Aborted!": "已中止。", "%(prog)s, version %(version)s": "%(prog)s 版本 %(version)s",
+}
+
+
+def _zh(text: str) -> str:
+    return CLICK_TEXTS.get(text, text)
+
+
+def _zh_n(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
+def _chinese_click() -> None:
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.termui
+    import click.types
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.termui, click.types):
+        if hasattr(module, "_"):
+            module._ = _zh
+        if hasattr(module, "ngettext"):
+            module.ngettext = _zh_n
+
+
+_chinese_click()
 
 
 def _fail(e: DubanError, debug: bool) -> None:
@@ -25,10 +86,23 @@ def _fail(e: DubanError, debug: bool) -> None:
     sys.exit(e.exit_code)
 
 
+class _Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")  # the usage line in Chinese: duban collect [选项] 文件夹
+        super().__init__(*args, **kwargs)
+
+
 class _Group(click.Group):
-    """Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
+    """Lists its commands in the order a clerk uses them (init, import, generate, mail, collect,
+    status, summary, demo), not alphabetically. Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
     too whatever the machine refused where no command said more (a path too long to reach,
     a disk that failed): one sentence naming the path, exit code 3."""
+
+    command_class = _Command
+
+    def list_commands(self, ctx):
+        return [name for name in WORKFLOW if name in self.commands] + \
+            sorted(name for name in self.commands if name not in WORKFLOW)
 
     def invoke(self, ctx):
         debug = ctx.obj.get("debug", False) if ctx.obj else False
@@ -44,7 +118,8 @@ class _Group(click.Group):
             _fail(cannot_write(e.filename, e), debug)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             options_metavar="[选项]", subcommand_metavar="命令 [参数]...")
 @click.option("--debug", is_flag=True, help="出错时显示完整的技术信息（traceback）。")
 @click.version_option(package_name="duban", message="duban %(version)s")
 @click.pass_context
@@ -52,7 +127,7 @@ def cli(ctx, debug):
     """duban（督办）：重点督办事项的导入、生成报送表、收集汇总。
 
     \b
-    Example:
+    例如：
         duban init 2022督办 --from 分解表.xlsx
         duban import 更正后的分解表.xlsx -w 2022督办
     """
@@ -81,7 +156,7 @@ def wait_option(f):
 
 
 @cli.command("init")
-@click.argument("directory", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False))
 @click.option("--from", "source", type=click.Path(exists=True, dir_okay=False), help="同时导入这份分解表。")
 @click.option("--sample", type=click.Choice(SAMPLE_NAMES), help="用自带的样例分解表建立工作区。")
 @click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
@@ -91,7 +166,7 @@ def init_cmd(directory, source, sample, sheet, columns, as_json):
     """建立工作区（可同时导入分解表）。
 
     \b
-    Example:
+    例如：
         duban init 2022督办 --from 附件1-重点督办事项分解表.xlsx
         duban init 2022督办 --from 民生实事.xlsx --column 事项=民生实事
         duban init 样例 --sample heshan-2022
@@ -113,7 +188,7 @@ def init_cmd(directory, source, sample, sheet, columns, as_json):
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", metavar="分解表", type=click.Path(exists=True, dir_okay=False))
 @workspace_option
 @click.option("--sheet", help="分解表所在的工作表名称（默认自动识别）。")
 @column_option
@@ -123,7 +198,7 @@ def import_cmd(file, workspace, sheet, columns, as_json, wait):
     """导入（或重新导入）分解表：xlsx、xls、ods、csv、docx 均可。
 
     \b
-    Example:
+    例如：
         duban import 分解表.xlsx -w 2022督办
         duban import 民生实事.xlsx -w 2022督办 --column 事项=民生实事 --column 工作目标=工作标准
     """
@@ -155,7 +230,7 @@ def generate_cmd(workspace, round_name, new_round, units, as_json, wait):
     """为每个责任单位生成本轮报送表（rounds/轮次/outbox/）。
 
     \b
-    Example:
+    例如：
         duban generate -w 2022督办 --round 2022-04-03
         duban generate -w 2022督办 --round 2022-04-03 --unit 市发展改革局
     """
@@ -174,7 +249,7 @@ def generate_cmd(workspace, round_name, new_round, units, as_json, wait):
 
 
 @cli.command("collect")
-@click.argument("folder", type=click.Path(file_okay=False))  # collect tells a missing (or too long) path in Chinese
+@click.argument("folder", metavar="文件夹", type=click.Path(file_okay=False))  # collect tells a missing (or too long) path in Chinese
 @workspace_option
 @click.option("--round", "round_name", help="只收集这一轮（截止日期，如 2022-04-03）；默认按每个文件自己的轮次。")
 @click.option("--dry-run", is_flag=True, help="只检查并写出报告，不并入总台账。")
@@ -193,7 +268,7 @@ def collect_cmd(folder, workspace, round_name, dry_run, prefer, accept, as_json,
     分解表、文件名）在这些改变后会重新判断，所以按提示改正后重新收集即可。
 
     \b
-    Example:
+    例如：
         duban collect 收到的文件 -w 2022督办
         duban collect 收到的文件 -w 2022督办 --round 2022-04-03 --dry-run
         duban collect 收到的文件 -w 2022督办 --prefer 市教育局-第二次报送.xlsx
@@ -221,13 +296,13 @@ def collect_cmd(folder, workspace, round_name, dry_run, prefer, accept, as_json,
 @cli.command("status")
 @workspace_option
 @click.option("--round", "round_name", help="轮次（截止日期）；默认是最近生成的一轮。")
-@click.option("--html", "html", type=click.Path(dir_okay=False), help="同时写出红黄绿看板网页（默认 output/dashboard-轮次.html）。")
+@click.option("--html", "html", type=click.Path(dir_okay=False), help="同时把红黄绿看板网页写到这个文件（例如 看板.html）。")
 @json_option
 def status_cmd(workspace, round_name, html, as_json):
     """查看一轮的报送情况：哪些单位已报、迟报、缺报，各事项的完成状态；--html 写出红黄绿看板。
 
     \b
-    Example:
+    例如：
         duban status -w 2022督办 --round 2022-04-03
         duban status -w 2022督办 --html 看板.html
     """
@@ -265,7 +340,7 @@ def mail_cmd(workspace, round_name, drafts, send, only_missing, corrections, res
     """把报送表发给各单位：写成邮件草稿或直接发送；也可催报、发退回修改清单。
 
     \b
-    Example:
+    例如：
         duban mail -w 2022督办 --round 2022-07-03 --drafts
         duban mail -w 2022督办 --round 2022-07-03 --send
         duban mail -w 2022督办 --send --only-missing
@@ -302,7 +377,7 @@ def summary_cmd(workspace, round_name, pdf, output, as_json):
     """输出正式格式的完成情况汇总表（另附统计、逾期未完成两个工作表）。
 
     \b
-    Example:
+    例如：
         duban summary -w 2022督办 --round 2023-01-03 --pdf
         duban summary -w 2022督办 -o 汇总表.pdf
     """
@@ -318,12 +393,12 @@ def summary_cmd(workspace, round_name, pdf, output, as_json):
 
 
 @cli.command("demo")
-@click.argument("directory", default="demo", type=click.Path(file_okay=False))
+@click.argument("directory", metavar="[目录]", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):
-    """用鹤山 2022 样例演示完整流程（目前：建立工作区并导入分解表）。
+    """用鹤山 2022 样例演示完整流程：导入、生成报送表、写邮件草稿、模拟各单位发回、收集、汇总表。
 
     \b
-    Example:
+    例如：
         duban demo
     """
     from .demo import run_demo
