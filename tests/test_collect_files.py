@@ -298,10 +298,10 @@ def test_a_file_that_kills_its_worker_is_not_hashed_in_the_parent_when_far_too_l
 # ---- rich markup in names and texts -------------------------------------------------------------------------
 def test_rich_markup_in_a_file_name_or_a_units_text_is_shown_literally(rnd, run):
     rnd.fill(DGRC, name="报送[/].xlsx", answers=rnd.answers(DGRC, 完成状态="[bold]已完成[/bold]"))
-    rnd.fill(EDU, name="[red]市教育局 :warning:.xlsx")
+    rnd.fill(EDU, name="[red]发回 :warning:.xlsx", answers=rnd.answers(EDU, 完成状态="完成了"))  # listed: a problem
     code, out = run("collect", rnd.inbox, "-w", rnd.ws.root)
     assert code == 1  # the bad status is rejected, and said
-    assert "报送[/].xlsx" in out and "[red]市教育局 :warning:.xlsx" in out
+    assert "报送[/].xlsx" in out and "[red]发回 :warning:.xlsx" in out
 
 
 def test_the_terminal_shows_findings_and_progress_literally(monkeypatch):

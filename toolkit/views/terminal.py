@@ -6,12 +6,13 @@ import re
 import time
 from collections import Counter
 from contextlib import contextmanager
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..core.text import readable_name
+from ..core.text import readable_name, shorten
 from ..mail.run import KIND_CN, NO_ADDRESS, RESULT_CN
 from ..store.report import OUTCOME_CN
 
@@ -141,38 +142,53 @@ def progress_bar(label: str):
         yield update
 
 
+PROBLEMS = ("unreadable", "unidentified", "rejected", "partial")
+OTHER_FORMATS = {".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".wps": "WPS 文字", ".jpg": "图片", ".jpeg": "图片",
+                 ".png": "图片", ".ofd": "OFD", ".zip": "压缩包", ".rar": "压缩包", ".7z": "压缩包"}
+
+
 def collect_summary(result, root) -> None:
-    if result.nothing_new:
+    """Totals, then only what needs the clerk: each problem file with its reason, every file
+    ignored by name, the missing and late units in the table's order. The full list is in
+    report.xlsx and --json; the lines fit an 80-column console."""
+    counts = Counter(f.outcome for f in result.files)
+    if not result.files:
+        console.print("文件夹是空的，没有收集任何文件。")
+    elif result.nothing_new:
         master = f"总台账按台账库补写了 {result.master_cells_written} 个单元格" if result.master_cells_written else "总台账未改动"
         console.print(f"没有新的文件：{len(result.files)} 个文件都已收集过或不是报送表，{master}。")
-    counts = Counter(f.outcome for f in result.files)
-    console.print("文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()) if counts else "文件夹是空的。")
-    table = Table(title=f"{result.round} 一轮各单位报送情况", show_header=True)
-    for name in ("单位", "结果", "迟报", "须改正", "文件"):
-        table.add_column(name, overflow="fold")
-    by_unit: dict[str, list] = {}
-    for f in result.files:
-        by_unit.setdefault(f.unit or "（未识别）", []).append(f)
-    shown = _short_names([f.name for f in result.files])
-    # Problems first, then the units that sent nothing, then the accepted ones.
-    rank = {"unreadable": 0, "unidentified": 0, "rejected": 1, "partial": 2, "superseded": 4, "accepted": 5}
-    worst = {u: min(rank.get(f.outcome, 6) for f in files) for u, files in by_unit.items()}
-    missing = [u for u in result.missing_units if u not in by_unit]
-    order = sorted((u for u in by_unit if worst[u] < 3), key=worst.get) + missing + sorted(
-        (u for u in by_unit if worst[u] >= 3), key=worst.get)
-    for unit in order:
-        files = by_unit.get(unit, [])
-        if not files:
-            table.add_row(lit(unit), "[red]缺报[/red]", "", "", "")
-        for f in files:
-            if f.outcome == "ignored":
-                continue
-            errors = sum(1 for x in f.findings if x.severity == "error")
-            style = {"accepted": "green", "partial": "yellow", "rejected": "red", "unidentified": "red", "unreadable": "red"}.get(f.outcome, "")
-            label = OUTCOME_CN.get(f.outcome, f.outcome)
-            table.add_row(lit(unit), f"[{style}]{label}[/{style}]" if style else label, "是" if f.late else "", str(errors or ""),
-                          lit(shown[f.name]))
-    console.print(table)
+    if counts:
+        console.print(f"共 {len(result.files)} 个文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()))
+    expected = result.expected_units
+    sent = len(expected) - len(result.missing_units)
+    if not result.files and root is not None and not _generated(root, result.round):
+        console.print(f"{result.round} 一轮还没有生成报送表；先运行 duban generate --round {result.round}，发给各单位。")
+        return
+    if expected:
+        console.print(f"{result.round} 一轮：应报 {len(expected)} 个单位，已报 {sent}，缺报 {len(result.missing_units)}，"
+                      f"迟报 {len(result.late_units)}。")
+    order = {u: i for i, u in enumerate(expected)}
+    problems = sorted((f for f in result.files if f.outcome in PROBLEMS),
+                      key=lambda f: (order.get(f.unit, len(order)), f.name))
+    if problems:
+        console.print("[bold]要处理的文件[/bold]（完整清单见校验报告）：")
+        for f in problems:
+            reason = next((x for x in f.findings if x.severity == "error"), f.findings[0] if f.findings else None)
+            # One line: who (the file's name where no unit is known), and the first reason without
+            # the file's name again; the report has every row to correct.
+            why = reason.message.replace(f"文件“{f.name}”", "").replace(f"“{f.name}”", "").lstrip("，：") if reason else ""
+            # the file too where its name does not say whose it is (renamed, a copy): to find it
+            who = f.name if not f.unit else f.unit if f.unit in f.name else f"{f.unit}（{f.name}）"
+            console.print(f"  [red]{OUTCOME_CN.get(f.outcome, f.outcome)}[/red] {lit(who)}：{lit(shorten(why, 28))}",
+                          soft_wrap=True)  # a file's line is never broken after its outcome
+    ignored = [f for f in result.files if f.outcome == "ignored" and f.findings and f.findings[0].key == "ignored"]
+    if ignored:
+        console.print("已忽略（不是报送表）：" + lit("、".join(f.name for f in ignored)))
+        for unit in result.missing_units:  # a unit that sent its report as a PDF or Word file
+            kinds = {OTHER_FORMATS.get(Path(f.name).suffix.lower()) for f in ignored if unit in f.name}
+            kinds.discard(None)
+            if kinds:
+                console.print(f"[yellow]{lit(unit)}：只收到 {'/'.join(sorted(kinds))}，请对方发回 Excel 报送表。[/yellow]")
     # Set aside unread (a link, a pipe, the workspace's own files): said, never silently; once per kind.
     aside: dict[str, list] = {}
     for f in result.files:
@@ -182,8 +198,8 @@ def collect_summary(result, root) -> None:
         others = "、".join(f.name for f in files[1:6]) + ("等" if len(files) > 6 else "")
         also = f"（同样跳过的还有 {len(files) - 1} 项：{others}）" if others else ""
         console.print(f"[yellow]已跳过[/yellow]：{lit(files[0].findings[0].message + also)}")
-    if result.missing_units:
-        console.print(f"[red]缺报 {len(result.missing_units)} 个单位[/red]：" + lit("、".join(result.missing_units)))
+    if result.missing_units:  # one run of characters: the console folds it at the edge, not after the count
+        console.print(f"[red]缺报{len(result.missing_units)}个单位[/red]：" + lit("、".join(result.missing_units)))
     if result.late_units:
         console.print("[yellow]迟报[/yellow]：" + lit("、".join(result.late_units)))
     for c in result.conflicts:
@@ -197,6 +213,12 @@ def collect_summary(result, root) -> None:
         console.print(f"校验报告（退回修改清单）{again}：{lit(result.report_path)}")
     if result.dry_run:
         console.print("试运行（--dry-run）：" + ("只写了报告，" if result.report_path else "") + "总台账和台账库都没有改动。")
+
+
+def _generated(root, round_name: str) -> bool:
+    """Whether the round's workbooks were sent out: an empty folder for a round never generated
+    is no list of missing units."""
+    return (Path(root) / "rounds" / round_name / "outbox").is_dir()
 
 
 def status_summary(result) -> None:
@@ -215,15 +237,6 @@ def status_summary(result) -> None:
         console.print("[red]缺报[/red]：" + lit("、".join(missing)))
     if late:
         console.print("[yellow]迟报[/yellow]：" + lit("、".join(late)))
-
-
-def _short_names(names: list[str]) -> dict[str, str]:
-    """File names without the title most of them start with (…-市财政局-第六次报送.xlsx)."""
-    prefixes = Counter(n.split("-", 1)[0] + "-" for n in names if "-" in n)
-    prefix = prefixes.most_common(1)[0][0] if prefixes else ""
-    if len(prefix) <= 8 or prefixes[prefix] < 2:
-        return {n: n for n in names}
-    return {n: ("…" + n[len(prefix) - 1:]) if n.startswith(prefix) else n for n in names}
 
 
 def mail_summary(result) -> None:
