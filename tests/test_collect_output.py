@@ -75,3 +75,27 @@ def test_a_problem_file_is_one_line_with_its_reason_and_accepted_ones_are_only_c
     assert f"共 {len(files)} 个文件" in out
     (line,) = [line for line in out.splitlines() if "市教育局：" in line and "退回" in line]  # one line
     assert cell_len(line) <= 80
+
+
+def test_report_xlsx_is_titled_by_the_round_s_label_with_counts_as_numbers_and_every_row_explained(sent, run):
+    import openpyxl
+
+    ws, files, inbox = sent
+    inbox.mkdir()
+    for unit, f in files.items():
+        meta = pc.CalamineWorkbook.from_path(str(f.path)).get_sheet_by_name(META_SHEET).to_python()
+        keys = [k for k, _ in from_cells(meta).rows]
+        status = "差不多完成了" if unit == "市教育局" else "基本按进度完成"
+        answers = {k: {"进展情况": "1-6月按计划推进。", "完成状态": status} for k in keys}
+        simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
+    collect_out(run, ws, inbox)
+    book = openpyxl.load_workbook(ws.round_dir(ROUND) / "report.xlsx")
+    sheet = book["收集情况"]
+    assert "第三次报送（截止 2022-07-03）" in sheet["A1"].value
+    assert sheet.row_dimensions[1].height and sheet.row_dimensions[2].height  # not squashed together
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in sheet.iter_rows(min_row=3)]
+    edu = next(r for r in rows if r["单位"] == "市教育局")
+    assert isinstance(edu["须改正"], int) and edu["须改正"] >= 1
+    assert all(r["说明"] for r in rows if r["须改正"] or r["提示"])  # a row that counts something says what
+    assert "第三次报送" in book["市教育局"]["A1"].value

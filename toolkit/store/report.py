@@ -44,7 +44,8 @@ def write_report(path: Path, cfg, result, stored: dict[tuple[str, str], list[Fin
         for unit, files in _by_unit(result).items():
             rows = correction_rows([(f.name, _findings(f, stored)) for f in files])
             if rows:
-                correction_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt, correction_title(unit, result.round), rows)
+                correction_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt,
+                                 correction_title(unit, result.round, round_label(cfg, result.round)), rows)
         wb.close()
     return path
 
@@ -60,8 +61,8 @@ def new_workbook(target):
     return xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
 
 
-def correction_title(unit: str, round_name: str) -> str:
-    return f"{unit} {round_name} 一轮报送 退回修改清单"
+def correction_title(unit: str, round_name: str, label: str = "") -> str:
+    return f"{unit} {label or round_name + ' 一轮'}报送 退回修改清单"
 
 
 def correction_rows(files: list[tuple[str, list[Finding]]]) -> list[list[str]]:
@@ -96,10 +97,18 @@ def _by_unit(result) -> dict[str, list]:
     return out
 
 
+def round_label(cfg, round_name: str) -> str:
+    """第六次报送（截止 2023-01-03）: a round as the office names it, its date beside."""
+    label = next((r.label for r in cfg.rounds if r.name == round_name), "")
+    return f"{label}（截止 {round_name}）" if label else f"{round_name} 一轮"
+
+
 def _summary(ws, fmt, cfg, result) -> None:
     headers = [("单位", 26), ("结果", 14), ("文件", 44), ("最后保存时间", 18), ("迟报", 6), ("须改正", 8), ("提示", 8), ("说明", 60)]
-    title = f"{cfg.title} {result.round} 一轮收集情况" + ("（试运行，未并入总台账）" if result.dry_run else "")
+    title = f"{cfg.title} {round_label(cfg, result.round)}收集情况" + ("（试运行，未并入总台账）" if result.dry_run else "")
     ws.merge_range(0, 0, 0, len(headers) - 1, title, fmt["title"])
+    ws.set_row(0, 30)  # the title and the header each their own height: not squashed together
+    ws.set_row(1, 22)
     for c, (h, w) in enumerate(headers):
         ws.set_column(c, c, w)
         ws.write_string(1, c, h, fmt["header"])
@@ -129,19 +138,25 @@ def _summary(ws, fmt, cfg, result) -> None:
 def _file_row(ws, fmt, r: int, unit: str, f) -> int:
     errors = sum(1 for x in f.findings if x.severity == "error")
     warnings = sum(1 for x in f.findings if x.severity == "warning")
-    first_error = next((x.message for x in f.findings if x.severity == "error"), "")
+    # 说明: the first error, else the first note (a row that counts notes says what they are)
+    first = next((x.message for x in f.findings if x.severity == "error"), "") or \
+        next((x.message for x in f.findings if x.severity == "warning"), "")
     if f.outcome == "ignored" and f.findings:
-        first_error = f.findings[0].message
+        first = f.findings[0].message
     saved = f.saved_at.strftime("%Y-%m-%d %H:%M") if f.saved_at else ""
     _summary_row(ws, fmt, r, [unit, OUTCOME_CN.get(f.outcome, f.outcome), f.name, saved, "是" if f.late else "",
-                              str(errors or ""), str(warnings or ""), first_error])
+                              errors or "", warnings or "", first])
     return r + 1
 
 
-def _summary_row(ws, fmt, r: int, values: list[str]) -> None:
-    values = [fit_cell(v) for v in values]
+def _summary_row(ws, fmt, r: int, values: list) -> None:
+    """Texts as text; counts as numbers, so Excel can add them up."""
+    values = [v if isinstance(v, int) else fit_cell(v) for v in values]
     for c, v in enumerate(values):
-        ws.write_string(r, c, v, fmt["cell"])
+        if isinstance(v, int):
+            ws.write_number(r, c, v, fmt["cell"])
+        else:
+            ws.write_string(r, c, v, fmt["cell"])
     ws.set_row(r, row_height([(values[-1], 60), (values[2], 44)]))
 
 
