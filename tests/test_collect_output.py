@@ -25,6 +25,15 @@ def sent(tmp_path):
     return ws, files, tmp_path / "inbox"
 
 
+def send_all(files, inbox, mistyped: str) -> None:
+    """Every unit returns its workbook filled in; `mistyped` types a status that is not allowed."""
+    for unit, f in files.items():
+        meta = pc.CalamineWorkbook.from_path(str(f.path)).get_sheet_by_name(META_SHEET).to_python()
+        status = "差不多完成了" if unit == mistyped else "基本按进度完成"
+        answers = {k: {"进展情况": "1-6月按计划推进。", "完成状态": status} for k, _ in from_cells(meta).rows}
+        simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
+
+
 def collect_out(run, ws, inbox):
     inbox.mkdir(exist_ok=True)
     return run("collect", inbox, "-w", ws.root, "--round", ROUND)
@@ -60,12 +69,7 @@ def test_ignored_pdf_and_word_files_are_named_and_their_units_asked_for_excel(se
 
 def test_a_problem_file_is_one_line_with_its_reason_and_accepted_ones_are_only_counted(sent, run):
     ws, files, inbox = sent
-    for unit, f in files.items():
-        meta = pc.CalamineWorkbook.from_path(str(f.path)).get_sheet_by_name(META_SHEET).to_python()
-        keys = [k for k, _ in from_cells(meta).rows]
-        status = "差不多完成了" if unit == "市教育局" else "基本按进度完成"
-        answers = {k: {"进展情况": "1-6月按计划推进。", "完成状态": status} for k in keys}
-        simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
+    send_all(files, inbox, mistyped="市教育局")
     code, out = collect_out(run, ws, inbox)
     assert code == 1
     lines = [line for line in out.splitlines() if "市教育局" in line]
@@ -81,13 +85,7 @@ def test_report_xlsx_is_titled_by_the_round_s_label_with_counts_as_numbers_and_e
     import openpyxl
 
     ws, files, inbox = sent
-    inbox.mkdir()
-    for unit, f in files.items():
-        meta = pc.CalamineWorkbook.from_path(str(f.path)).get_sheet_by_name(META_SHEET).to_python()
-        keys = [k for k, _ in from_cells(meta).rows]
-        status = "差不多完成了" if unit == "市教育局" else "基本按进度完成"
-        answers = {k: {"进展情况": "1-6月按计划推进。", "完成状态": status} for k in keys}
-        simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
+    send_all(files, inbox, mistyped="市教育局")
     collect_out(run, ws, inbox)
     book = openpyxl.load_workbook(ws.round_dir(ROUND) / "report.xlsx")
     sheet = book["收集情况"]

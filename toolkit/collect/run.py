@@ -20,7 +20,7 @@ from ..core import schema, state
 from ..core.assign import unit_rows
 from ..core.errors import ConfigError
 from ..core.findings import Finding, finding
-from ..core.rounds import Round, default_label
+from ..core.rounds import Round, known
 from ..core.text import readable_name, unique_names
 from ..store import faults
 from ..store.corrections import corrected, record_edits
@@ -138,10 +138,7 @@ class _Run:
         return saved is not None and self._earliest[round_name] <= saved <= self.now + dt.timedelta(days=1)
 
     def round(self, name: str) -> Round:
-        for r in self.cfg.rounds:
-            if r.name == name:
-                return r
-        return Round(dt.date.fromisoformat(name), default_label(dt.date.fromisoformat(name)))
+        return known(self.cfg.rounds, name)
 
     def previous(self, round_name: str, unit: str) -> dict[str, Previous]:
         """row key → the unit's last accepted answer from a round before `round_name`."""

@@ -22,6 +22,11 @@ class Round:
     def name(self) -> str:
         return self.due.isoformat()
 
+    @property
+    def heading(self) -> str:
+        """第六次报送（截止 2023-01-03）: the round as the office names it, its date beside."""
+        return f"{self.label}（截止 {self.name}）"
+
 
 def parse_round_name(name: str) -> dt.date:
     try:
@@ -42,6 +47,13 @@ def safe_round_name(name: str | None) -> str | None:
 def default_label(due: dt.date) -> str:
     """The label of a round added by date alone (the one rule; duban.toml may rename it)."""
     return f"{due.month}月{due.day}日报送"
+
+
+def known(rounds: list[Round], name: str) -> Round:
+    """The configured round `name`, else the round of that date under its default label (a
+    round a file or the ledger names that duban.toml no longer lists): never refused."""
+    due = parse_round_name(name)
+    return next((r for r in rounds if r.due == due), Round(due, default_label(due)))
 
 
 def listed(rounds: list[Round], name: str) -> Round:

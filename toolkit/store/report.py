@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..core.findings import Finding
+from ..core.rounds import known
 from ..core.text import fit_cell
 from .fsutil import atomic_path
 from .sheetstyle import formats, row_height
@@ -45,7 +46,7 @@ def write_report(path: Path, cfg, result, stored: dict[tuple[str, str], list[Fin
             rows = correction_rows([(f.name, _findings(f, stored)) for f in files])
             if rows:
                 correction_sheet(wb.add_worksheet(sheet_name(unit, used)), fmt,
-                                 correction_title(unit, result.round, round_label(cfg, result.round)), rows)
+                                 correction_title(unit, result.round, known(cfg.rounds, result.round).heading), rows)
         wb.close()
     return path
 
@@ -97,15 +98,9 @@ def _by_unit(result) -> dict[str, list]:
     return out
 
 
-def round_label(cfg, round_name: str) -> str:
-    """第六次报送（截止 2023-01-03）: a round as the office names it, its date beside."""
-    label = next((r.label for r in cfg.rounds if r.name == round_name), "")
-    return f"{label}（截止 {round_name}）" if label else f"{round_name} 一轮"
-
-
 def _summary(ws, fmt, cfg, result) -> None:
     headers = [("单位", 26), ("结果", 14), ("文件", 44), ("最后保存时间", 18), ("迟报", 6), ("须改正", 8), ("提示", 8), ("说明", 60)]
-    title = f"{cfg.title} {round_label(cfg, result.round)}收集情况" + ("（试运行，未并入总台账）" if result.dry_run else "")
+    title = f"{cfg.title} {known(cfg.rounds, result.round).heading}收集情况" + ("（试运行，未并入总台账）" if result.dry_run else "")
     ws.merge_range(0, 0, 0, len(headers) - 1, title, fmt["title"])
     ws.set_row(0, 30)  # the title and the header each their own height: not squashed together
     ws.set_row(1, 22)

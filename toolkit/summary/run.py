@@ -67,7 +67,7 @@ class SummaryResult:
     def lines(self) -> list[str]:
         """What the clerk reads in the terminal."""
         counts = "，".join(f"{k} {v}" for k, v in self.status_counts.items() if v)
-        out = [f"{self.round.label}（截止 {self.round.due.isoformat()}）：{len(self.table.items)} 项，{counts}。",
+        out = [f"{self.round.heading}：{len(self.table.items)} 项，{counts}。",
                f"汇总表：{self.xlsx}"]
         if self.pdf:
             out.append(f"PDF：{self.pdf}")

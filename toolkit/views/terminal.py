@@ -110,7 +110,7 @@ def findings_table(findings, limit: int = 30) -> None:
 
 def generate_summary(result) -> None:
     rnd = result.round
-    console.print(f"轮次：{lit(rnd.label)}（截止 {rnd.due.isoformat()}），生成报送表 [bold]{len(result.files)}[/bold] 份")
+    console.print(f"轮次：{lit(rnd.heading)}，生成报送表 [bold]{len(result.files)}[/bold] 份")
     table = Table(show_header=True)
     for name in ("单位", "事项数", "文件"):
         table.add_column(name, overflow="fold")
@@ -225,7 +225,7 @@ def status_summary(result) -> None:
     """The round's units and its items per status (the one rule's counts, as the summary's)."""
     missing = [u["name"] for u in result.units if not u["submitted"]]
     late = [u["name"] for u in result.units if u["late"]]
-    console.print(f"{lit(result.rnd.label)}（截止 {result.rnd.name}）：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
+    console.print(f"{lit(result.rnd.heading)}：应报 {len(result.units)} 个单位，已报 {len(result.units) - len(missing)}，"
                   f"缺报 {len(missing)}，迟报 {len(late)}")
     table = Table(title="事项完成状态（按事项计）", show_header=True)
     table.add_column("状态")
@@ -244,7 +244,7 @@ def mail_summary(result) -> None:
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.result] = counts.get(o.result, 0) + 1
-    head = f"{lit(result.round.label)}（截止 {result.round.name}）{KIND_CN[result.kind]}："
+    head = f"{lit(result.round.heading)}{KIND_CN[result.kind]}："
     console.print(head + ("，".join(f"{RESULT_CN[k]} {v}" for k, v in counts.items()) or "没有需要发送的单位"))
     if result.outcomes:
         table = Table(show_header=True)
