@@ -28,7 +28,7 @@ bench: $(STAMP)
 
 # Rebuild the bundled samples from ../shared/seeds, and the test fixtures (needs LibreOffice).
 samples: $(STAMP)
-	$(BIN)/python sample_workbooks/build_samples.py
+	$(BIN)/python toolkit/sample_workbooks/build_samples.py
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_import_fixtures.py
