@@ -13,12 +13,12 @@ set "HERE=%~dp0"
 set "PIP_DISABLE_PIP_VERSION_CHECK=1"
 title 安装 duban
 
-rem The wheels are for CPython 3.11: the py launcher first, then python on PATH. The Microsoft
-rem Store's python.exe stub exits with an error here, so it counts as missing.
+rem The wheels are for 64-bit CPython 3.11: the py launcher first, then python on PATH. The
+rem Microsoft Store's python.exe stub exits with an error here, so it counts as missing.
 set "PY="
-py -3.11 -c "import sys" >nul 2>&1 && set "PY=py -3.11"
+py -3.11 -c "import struct, sys; sys.exit(struct.calcsize('P') != 8)" >nul 2>&1 && set "PY=py -3.11"
 if defined PY goto found
-python -c "import sys; sys.exit(sys.version_info[:2] != (3, 11))" >nul 2>&1 && set "PY=python"
+python -c "import struct, sys; sys.exit(sys.version_info[:2] != (3, 11) or struct.calcsize('P') != 8)" >nul 2>&1 && set "PY=python"
 if defined PY goto found
 goto nopython
 
@@ -37,7 +37,7 @@ pause
 exit /b 0
 
 :nopython
-echo 没有找到 Python 3.11，duban 需要它（其他版本如 3.12 不行：本文件夹里的安装包是为 3.11 准备的）。
+echo 没有找到 64 位的 Python 3.11，duban 需要它（其他版本如 3.12 不行：本文件夹里的安装包是为 3.11 准备的）。
 echo.
 if exist "%HERE%python-3.11*.exe" echo 请双击本文件夹里的 python-3.11 安装程序；
 if not exist "%HERE%python-3.11*.exe" echo 请向信息科或管理员要 Python 3.11 的 Windows 安装程序 python-3.11.x-amd64.exe（python.org 下载），双击运行；

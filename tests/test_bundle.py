@@ -79,9 +79,10 @@ print(json.dumps({"toolkit": toolkit.__file__, "samples": [str(sample_path(n)) f
                   "dashboard": env.get_template("dashboard.html").filename}))
 """
     # -P: the child's working directory (here tmp_path) is not put on sys.path either
-    out = subprocess.run([sys.executable, "-P", "-c", script, str(workspace)], cwd=tmp_path, env=child_env(site),
-                         check=True, capture_output=True, text=True).stdout
-    found = json.loads(out)
+    proc = subprocess.run([sys.executable, "-P", "-c", script, str(workspace)], cwd=tmp_path, env=child_env(site),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
     installed = site / "toolkit"
     assert Path(found["toolkit"]).parent == installed
     assert [Path(p) for p in found["samples"]] == [installed / "sample_workbooks" / rel for rel in SAMPLES.values()]
