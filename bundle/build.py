@@ -6,7 +6,7 @@
       说明.txt                      the three steps, in Chinese
       wheels/                      duban's own wheel and every dependency as a wheel, for
                                    win_amd64, manylinux x86_64 and macOS arm64, CPython 3.11
-      macros/                      the office's Excel buttons (they call .venv\\Scripts\\duban.exe)
+      macros/                      the office's Excel buttons (duban.bas in GBK, as Excel imports it)
     dist/duban-offline.zip
 
 The dependencies are not listed here: pip reads them from duban's wheel, whose metadata comes
@@ -95,6 +95,15 @@ def write_text_file(src: Path, dst: Path) -> None:
         dst.chmod(0o755)
 
 
+def write_vba_module(src: Path, dst: Path) -> None:
+    """The Excel buttons' module as Excel wants it. The VBA editor's 导入文件 reads a .bas in the
+    system's ANSI code page, GBK on a Chinese Windows, so the UTF-8 kept in git would turn its
+    Chinese messages and dialog titles into mojibake; its lines end in CRLF like every module
+    VBA exports."""
+    text = src.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\n", "\r\n")
+    dst.write_bytes(text.encode("gbk"))
+
+
 def make_zip(folder: Path, archive: Path) -> None:
     """Zip the folder under its own name. zipfile marks the Chinese file names as UTF-8 (flag bit
     11), which Windows 10/11 Explorer, 7-Zip and Bandizip read; keeps the .sh files executable."""
@@ -116,7 +125,9 @@ def build(dist: Path = DIST) -> Path:
     download(wheels, duban_wheel)
     for name in SCRIPTS:
         write_text_file(HERE / name, folder / name)
-    shutil.copytree(ROOT / "macros", folder / "macros")
+    shutil.copytree(ROOT / "macros", folder / "macros", ignore=shutil.ignore_patterns("*.bas"))
+    for bas in (ROOT / "macros").glob("*.bas"):
+        write_vba_module(bas, folder / "macros" / bas.name)
     archive = dist / f"{NAME}.zip"
     make_zip(folder, archive)
     size = archive.stat().st_size / 2**20

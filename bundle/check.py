@@ -6,7 +6,8 @@
 3. Linux, as a clerk would: unzip duban-offline.zip, then with the network gone (a new user and
    network namespace, `unshare -rn`) run install.sh (a fresh venv, pip from --find-links only),
    `duban.sh --help` and `duban.sh demo`.
-4. The Windows scripts: CRLF, ASCII up to `chcp 65001`, `pause` where the window would close.
+4. The Windows scripts: CRLF, ASCII up to `chcp 65001`, `pause` where the window would close;
+   the Excel module in GBK with CRLF, as the VBA editor imports it.
 
 pip's own configuration is switched off for every pip run here (PIP_CONFIG_FILE=/dev/null, no
 PIP_* variables): a find-links or index from this machine's pip.conf would otherwise fill in a
@@ -95,7 +96,11 @@ def check_windows_scripts(folder: Path) -> None:
         data.decode("utf-8")
         if b"pause" not in data:
             raise SystemExit(f"{name} 没有 pause，窗口会一闪而过")
-    print("Windows 脚本：CRLF、UTF-8、chcp 65001 在中文之前")
+    for bas in (folder / "macros").glob("*.bas"):
+        data = bas.read_bytes()
+        if data.count(b"\n") != data.count(b"\r\n") or "督办" not in data.decode("gbk"):
+            raise SystemExit(f"{bas.name} 不是 GBK、CRLF：Excel 导入后中文会乱码")
+    print("Windows 脚本：CRLF、UTF-8、chcp 65001 在中文之前；Excel 宏模块为 GBK")
 
 
 def main() -> None:
