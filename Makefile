@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench samples fixtures clean
+.PHONY: demo test bench samples fixtures bundle bundle-check clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "duban 需要 Python 3.11 或更新版本"; exit 2; }
@@ -26,12 +26,21 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# The offline bundle for PCs without internet (needs the package index here): dist/duban-offline/
+# and its zip, with wheels for Windows x64, Linux x64 and macOS arm64. bundle-check builds it when
+# absent, then installs it offline and runs it; .ci/run calls it after the tests.
+bundle: $(STAMP)
+	$(BIN)/python -m bundle.build
+
+bundle-check: $(STAMP)
+	$(BIN)/python -m bundle.check
+
 # Rebuild the bundled samples from ../shared/seeds, and the test fixtures (needs LibreOffice).
 samples: $(STAMP)
-	$(BIN)/python sample_workbooks/build_samples.py
+	$(BIN)/python toolkit/sample_workbooks/build_samples.py
 
 fixtures: $(STAMP)
 	$(BIN)/python tests/fixtures/make_import_fixtures.py
 
 clean:
-	rm -rf $(VENV) demo .pytest_cache
+	rm -rf $(VENV) demo .pytest_cache dist

@@ -20,8 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..core.errors import ConfigError
+from ..store.packagedata import TEMPLATES
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Raw header values set with set_raw are written exactly as given (refold_source="none");
 # headers set by assignment (Subject, From, To) are still folded and encoded by the library.

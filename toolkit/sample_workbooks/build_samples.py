@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the sample workbooks shipped with duban from the seed text files.
 
-    python sample_workbooks/build_samples.py [--seeds ../shared/seeds]
+    python toolkit/sample_workbooks/build_samples.py [--seeds ../shared/seeds]
 
 The seeds are text extracted from PDF/Word originals (see seeds/README.md).  This
 script turns them back into the spreadsheets a supervision office (督查室) keeps:
@@ -32,7 +32,8 @@ from pathlib import Path
 import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SEEDS = HERE.parent / ".." / "shared" / "seeds"
+# toolkit/sample_workbooks/ -> the checkout -> its sibling shared/seeds
+DEFAULT_SEEDS = HERE.parents[1] / ".." / "shared" / "seeds"
 ZHANJIANG_SEED = "000_e092164abd8fffa8.txt"
 HESHAN_SEED = "002_2f8a4adf0cbfa56a.txt"
 # A fixed document date keeps rebuilt workbooks byte-identical between runs.

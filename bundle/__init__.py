@@ -1,0 +1,1 @@
+"""The offline bundle for PCs without internet: `make bundle` builds it, `make bundle-check` proves it."""
