@@ -392,6 +392,32 @@ def summary_cmd(workspace, round_name, pdf, output, as_json):
     sys.exit(result.exit_code)
 
 
+@cli.command("bulletin")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期，如 2022-07-03）；默认是最近生成的一轮。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="输出文件（.docx，PDF 写在它旁边）；默认 output/督查通报-轮次.docx。")
+@json_option
+def bulletin_cmd(workspace, round_name, output, as_json):
+    """写出本轮督查通报的 Word 草稿（总体情况、各单位落实情况、存在问题、下一步工作要求和附件清单），
+    装有 LibreOffice 时同时写出 PDF。模板是 templates/bulletin.docx，复制到工作区的 templates 文件夹里可以用 Word 修改。
+
+    \b
+    例如：
+        duban bulletin -w 2022督办
+        duban bulletin -w 2022督办 --round 2022-07-03 -o 上半年通报.docx
+    """
+    from .bulletin.run import bulletin
+    from .store.workspace import Workspace
+
+    result = bulletin(Workspace.open(workspace), round_name, output)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(result.lines()))
+    sys.exit(result.exit_code)
+
+
 @cli.command("demo")
 @click.argument("directory", metavar="[目录]", default="demo", type=click.Path(file_okay=False))
 def demo_cmd(directory):
