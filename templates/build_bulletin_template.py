@@ -145,13 +145,15 @@ def footers(doc, section) -> None:
     page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def repeat_header(row) -> None:
+def row_props(row, header: bool = False) -> None:
+    """A row kept whole on one page (a row parted by a page break is hard to read on paper);
+    the header row also repeated at the top of every page."""
     trpr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    trpr.append(el)
-    cant_split = OxmlElement("w:cantSplit")
-    trpr.append(cant_split)
+    trpr.append(OxmlElement("w:cantSplit"))
+    if header:
+        el = OxmlElement("w:tblHeader")
+        el.set(qn("w:val"), "true")
+        trpr.append(el)
 
 
 def cell_text(cell, text: str, style, align=None) -> None:
@@ -176,7 +178,8 @@ def table(doc, columns: list[tuple[str, str, float]], loop: str, styles) -> None
         cell_text(t.rows[0].cells[i], header, head, WD_ALIGN_PARAGRAPH.CENTER)
         centred = field in ("no", "number", "deadline", "status", "situation")
         cell_text(t.rows[2].cells[i], "{{ r.%s }}" % field, body, WD_ALIGN_PARAGRAPH.CENTER if centred else None)
-    repeat_header(t.rows[0])
+    row_props(t.rows[0], header=True)
+    row_props(t.rows[2])
     cell_text(t.rows[1].cells[0], "{%%tr for r in %s %%}" % loop, body)
     cell_text(t.rows[3].cells[0], "{%tr endfor %}", body)
 

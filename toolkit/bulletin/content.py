@@ -34,7 +34,7 @@ NONE = "—"
 TITLE_IN_TEXT = 30  # characters of an item's title quoted in the body (the attachment has it whole)
 PLAN_IN_TABLE = 200
 TITLE_IN_TABLE = 60  # of 附件2 (overdue work): the plan is what is late; 附件1 has red items' titles whole
-PROBLEMS_IN_TABLE = 600
+PROBLEMS_IN_TABLE = 150  # a row of 附件1 must fit on a page (rows are kept whole); the summary has it all
 _CATEGORY_NUMERAL = re.compile(r"^([一二三四五六七八九十]+)、")
 
 
@@ -137,7 +137,7 @@ def red_items(rs: RoundState, labels: dict[str, str]) -> list[dict]:
         if colour != RED:
             continue
         kind = why if why == rs.statuses[item.key] else OVERDUE
-        out.append({"no": len(out) + 1, "number": labels[item.key], "title": text(item.title),
+        out.append({"no": len(out) + 1, "key": item.key, "number": labels[item.key], "title": text(item.title),
                     "lead_unit": text(item.lead_unit), "leader": text(item.leader) or NONE,
                     "deadline": text(item.final_deadline) or NONE, "situation": text(why), "kind": kind,
                     "status": rs.statuses[item.key], "problems": problems_of(rows, rs.cfg.done_status)})

@@ -45,7 +45,7 @@ class BulletinResult:
         d = self.data
         return {"round": self.round.name, "docx": str(self.docx), "pdf": str(self.pdf) if self.pdf else None,
                 "counts": d["counts"], "nodes": d["nodes"],
-                "red_items": [{k: i[k] for k in ("number", "title", "lead_unit", "status", "situation")}
+                "red_items": [{k: i[k] for k in ("key", "number", "title", "lead_unit", "status", "situation")}
                               for i in d["red_items"]],
                 "overdue_rows": len(d["overdue_rows"]),
                 "missing_units": d["missing_units"], "late_units": d["late_units"]}
