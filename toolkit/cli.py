@@ -94,7 +94,7 @@ class _Command(click.Command):
 
 class _Group(click.Group):
     """Lists its commands in the order a clerk uses them (init, import, generate, mail, collect,
-    status, summary, demo), not alphabetically. Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
+    status, summary, bulletin, demo), not alphabetically. Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
     too whatever the machine refused where no command said more (a path too long to reach,
     a disk that failed): one sentence naming the path, exit code 3."""
 
