@@ -281,7 +281,7 @@ def build(target: Path = TARGET) -> Path:
     p = para("附件2", annex_mark)
     p.paragraph_format.page_break_before = True
     para("逾期未完成事项清单", annex_title)
-    para("（完成时限在{{ due }}之前、至今未完成的工作内容）", subtitle)
+    para("（完成时限不晚于{{ due }}、至今未完成的工作内容）", subtitle)
     table(doc, [("序号", "no", 14), ("事项序号", "number", 20), ("事项", "title", 48), ("工作内容", "plan", 55),
                 ("责任单位", "unit", 32), ("完成时限", "deadline", 24), ("完成状态", "status", 32)],
           "overdue_rows", styles)

@@ -257,4 +257,5 @@ def red_groups(red: list[dict]) -> list[dict]:
 
 def unit_row(no: int, unit: UnitOutcome) -> dict:
     return {"no": no, "unit": text(unit.name), "situation": "未报送" if not unit.submitted else "迟报",
-            "numbers": "、".join(unit.numbers) or NONE, "file": text(unit.file) or NONE}
+            # ， not 、 between numbers: Heshan's carry 、 (三、46)
+            "numbers": "，".join(unit.numbers) or NONE, "file": text(unit.file) or NONE}
