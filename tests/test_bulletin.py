@@ -28,6 +28,9 @@ from toolkit.generate.run import generate
 from toolkit.importing.run import init_workspace
 from toolkit.store.templates import TEMPLATES
 
+# On one xdist worker: the module's round is built once, not on each worker its tests land on.
+pytestmark = pytest.mark.xdist_group("test_bulletin")
+
 ROUND = "2022-07-03"
 FORMULA = '=HYPERLINK("http://x")局'  # a unit whose name a spreadsheet would run as a formula
 MARKUP = "市<b>教育</b>局"  # a unit whose name is markup
