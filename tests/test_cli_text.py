@@ -39,10 +39,10 @@ def test_the_help_is_chinese_and_lists_the_commands_in_the_order_they_are_used(r
     assert code == 0 and "用法" in out and "选项" in out and "命令" in out
     assert not ENGLISH.search(out), out
     listed = re.findall(r"^  (\w+)\s{2,}", out.split("命令")[-1], flags=re.M)
-    assert listed == ["init", "import", "generate", "mail", "collect", "status", "summary", "demo"]
+    assert listed == ["init", "import", "generate", "mail", "collect", "status", "summary", "bulletin", "demo"]
 
 
-@pytest.mark.parametrize("command", ["init", "import", "generate", "mail", "collect", "status", "summary", "demo"])
+@pytest.mark.parametrize("command", ["init", "import", "generate", "mail", "collect", "status", "summary", "bulletin", "demo"])
 def test_every_command_s_help_is_chinese(run, command):
     code, out = run(command, "--help")
     assert code == 0 and "用法" in out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "toolkit"
-STAGES = ("importing", "generate", "collect", "mail", "summary")
+STAGES = ("importing", "generate", "collect", "mail", "summary", "bulletin")
 # Lower numbers sit lower; a module may import its own folder or anything below it.
 RANK = {"core": 0, "store": 1, **{s: 2 for s in STAGES}, "views": 3}
 TOP = 4  # toolkit/cli.py, demo.py, simulate.py: they drive the stages

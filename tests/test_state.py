@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import needs_office
 from openpyxl.cell.rich_text import CellRichText
 from test_dashboard import status_counts
 from test_summary import section
@@ -24,6 +27,7 @@ from toolkit import simulate
 from toolkit.cli import cli
 from toolkit.store.workspace import Workspace
 from toolkit.summary.sheet import SHEET
+from toolkit.views import dashboard
 
 # All on one xdist worker (make test's --dist loadgroup): the Heshan round this module's
 # fixtures build is built once, not once on each worker its tests land on.
@@ -94,6 +98,62 @@ def test_status_summary_statistics_and_dashboard_count_alike(mixed):
     cards = {k: int(v) for k, v in re.findall(r'<div class="card (green|yellow|red)"><b>(\d+)</b>', html)}
     assert cards["green"] == counts["已完成"] and sum(cards.values()) == 258
 
+
+
+@pytest.fixture(scope="module")
+def bulletin(mixed):
+    """duban bulletin on the mixed round (and its PDF, where LibreOffice is: the module's one conversion)."""
+    ws, run, _ = mixed
+    code, out = run("bulletin", "-w", ws.root, "--json")
+    assert code == 1, out  # units are missing
+    return out
+
+
+def test_the_bulletin_counts_as_status_and_lists_every_red_item(mixed, bulletin):
+    ws, run, _ = mixed
+    code, st = run("status", "-w", ws.root, "--json")
+    assert bulletin["counts"] == st["counts"]
+    assert bulletin["missing_units"] == [u["name"] for u in st["units"] if not u["submitted"]]
+    assert set(bulletin["missing_units"]) == set(SILENT) and bulletin["late_units"] == []
+    nodes = bulletin["nodes"]
+    assert sum(nodes.values()) == len(ws_rows(ws)) and nodes["未报送"] >= len(SILENT)
+    warnings = dashboard.build(ws)["warnings"]  # the dashboard's red items
+    assert [i["key"] for i in bulletin["red_items"]] == [w["key"] for w in warnings]
+    assert bulletin["red_items"][0]["number"] == "一、1"  # Heshan numbers each category afresh: cited with its numeral
+    assert {i["status"] for i in bulletin["red_items"]} == {"未按进度完成", "暂缓实施", "未报送", "基本按进度完成"}
+    document = docx.Document(bulletin["docx"])
+    body = "\n".join(p.text for p in document.paragraphs)
+    total = sum(st["counts"].values())
+    assert f"共{total}项，细化为{sum(nodes.values())}个具体工作内容" in body
+    for status_, n in st["counts"].items():
+        if n:
+            assert f"{status_}{n}项、占{n * 100 / total:.1f}%" in body
+    listed = [(row.cells[1].text, row.cells[2].text) for row in document.tables[0].rows[1:]]
+    assert listed == [(i["number"], i["title"]) for i in bulletin["red_items"]]
+
+
+def ws_rows(ws) -> list[str]:
+    from toolkit.core.assign import rows_of
+    from toolkit.store.ledger import Ledger
+
+    with Ledger(ws.ledger_path, readonly=True) as ledger:
+        return [row.key for item in ledger.items_or_stop() for row in rows_of(item)]
+
+
+@needs_office
+def test_the_bulletin_pdf_has_the_title_figures_and_every_red_item(mixed, bulletin):
+    ws, _, _ = mixed
+    assert bulletin["pdf"] and Path(bulletin["pdf"]).exists()
+    text = "".join(subprocess.run(["pdftotext", bulletin["pdf"], "-"], capture_output=True, text=True,
+                                  check=True).stdout.split())
+    assert "关于2022年鹤山市委、市政府重点工作任务落实情况的通报" in text
+    assert f"已完成{bulletin['counts']['已完成']}项" in text and "—1—" in text
+    annex = text[text.index("附件1进度滞后事项清单"):text.index("附件2逾期未完成事项清单")]
+    # pdftotext reads a table cell by cell, but interleaves the lines of cells side by side:
+    # a title's first line is whole
+    missing = [i["number"] for i in bulletin["red_items"]
+               if i["number"] not in annex or "".join(i["title"].split())[:8] not in annex]
+    assert missing == []
 
 # -- (b) node statuses as Heshan's own summary gives them ----------------------------------------------
 

@@ -94,7 +94,7 @@ class _Command(click.Command):
 
 class _Group(click.Group):
     """Lists its commands in the order a clerk uses them (init, import, generate, mail, collect,
-    status, summary, demo), not alphabetically. Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
+    status, summary, bulletin, demo), not alphabetically. Turns a DubanError into its Chinese sentence and exit code instead of a traceback; so
     too whatever the machine refused where no command said more (a path too long to reach,
     a disk that failed): one sentence naming the path, exit code 3."""
 
@@ -385,6 +385,32 @@ def summary_cmd(workspace, round_name, pdf, output, as_json):
     from .summary.run import summary
 
     result = summary(Workspace.open(workspace), round_name, output, pdf)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(result.lines()))
+    sys.exit(result.exit_code)
+
+
+@cli.command("bulletin")
+@workspace_option
+@click.option("--round", "round_name", help="轮次（截止日期，如 2022-07-03）；默认是最近生成的一轮。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="输出文件（.docx，PDF 写在它旁边）；默认 output/督查通报-轮次.docx。")
+@json_option
+def bulletin_cmd(workspace, round_name, output, as_json):
+    """写出本轮督查通报的 Word 草稿（总体情况、各单位落实情况、存在问题、下一步工作要求和附件清单），
+    装有 LibreOffice 时同时写出 PDF。默认模板随 duban 安装（toolkit/templates/bulletin.docx），复制到工作区的 templates 文件夹里可以用 Word 修改。
+
+    \b
+    例如：
+        duban bulletin -w 2022督办
+        duban bulletin -w 2022督办 --round 2022-07-03 -o 上半年通报.docx
+    """
+    from .bulletin.run import bulletin
+    from .store.workspace import Workspace
+
+    result = bulletin(Workspace.open(workspace), round_name, output)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:

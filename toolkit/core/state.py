@@ -8,7 +8,8 @@
   then 未报送.
 - A unit has submitted when a file of it stands (accepted or partly accepted) for the round;
   late when that file was late; missing otherwise.
-status, summary, its 统计 sheet, the dashboard, the terminal, collect and mail all call these.
+- An item's light (红黄绿): green done, red behind, suspended, unreported or overdue, else yellow.
+status, summary, its 统计 sheet, the dashboard, the bulletin, the terminal, collect and mail all call these.
 """
 
 from __future__ import annotations
@@ -109,6 +110,24 @@ def overdue(row: Reporting, rnd: Round, cfg: Config) -> bool:
     """Past its deadline (on or before the round's due date) and not done."""
     dates = split_deadline_cell(row.deadline, cfg.year or plan_year(rnd.due))
     return bool(dates) and max(d.day for d in dates) <= rnd.due and row.status != cfg.done_status
+
+
+# The 红黄绿 light of an item (the dashboard's colours, the bulletin's red items).
+GREEN, YELLOW, RED = "green", "yellow", "red"
+
+
+def item_light(item_status_: str, rows: list[Reporting], cfg: Config, rnd: Round) -> tuple[str, str]:
+    """(colour, why) of an item of status `item_status_` with these reporting rows: green done;
+    red behind or suspended (the problem statuses), not reported (any word outside the
+    configured statuses, 未报送 too), or a row past its deadline and not done; else yellow."""
+    if item_status_ == cfg.done_status:
+        return GREEN, item_status_
+    if item_status_ in cfg.problem_statuses or item_status_ not in cfg.statuses:
+        return RED, item_status_
+    late = next((r for r in rows if overdue(r, rnd, cfg)), None)
+    if late is not None:
+        return RED, f"已过完成时限（{late.deadline}）仍未完成"
+    return YELLOW, item_status_
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..core.errors import ConfigError
-from ..store.packagedata import TEMPLATES
+from ..store.templates import TEMPLATES, template_dirs
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Raw header values set with set_raw are written exactly as given (refold_source="none");
@@ -57,7 +57,7 @@ def template_environment(workspace_root: Path, autoescape: bool = False):
     import jinja2
 
     # utf-8-sig: Notepad may save UTF-8 with a byte-order mark, which must not reach the body.
-    loaders = [jinja2.FileSystemLoader(str(p), encoding="utf-8-sig") for p in (workspace_root / "templates", TEMPLATES)]
+    loaders = [jinja2.FileSystemLoader(str(p), encoding="utf-8-sig") for p in template_dirs(workspace_root)]
     return jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=autoescape)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..core.config import Config
 from ..core.rounds import Round
-from ..core.state import Reporting, overdue
+from ..core.state import Reporting, item_light
 from ..mail.message import render, template_environment
 from ..store.fsutil import ELSEWHERE, atomic_write_text
 from ..store.workspace import Workspace
@@ -26,15 +26,8 @@ LIGHTS = {"green": "绿", "yellow": "黄", "red": "红"}
 
 
 def light(item_status: str, rows: list[Reporting], cfg: Config, rnd: Round) -> tuple[str, str]:
-    """(colour, why) for an item of status `item_status` with these reporting rows."""
-    if item_status == cfg.done_status:
-        return "green", item_status
-    if item_status in cfg.problem_statuses or item_status not in cfg.statuses:  # 未报送 too
-        return "red", item_status
-    late = next((r for r in rows if overdue(r, rnd, cfg)), None)
-    if late is not None:
-        return "red", f"已过完成时限（{late.deadline}）仍未完成"
-    return "yellow", item_status
+    """(colour, why) for an item of status `item_status` with these reporting rows (core.state's rule)."""
+    return item_light(item_status, rows, cfg, rnd)
 
 
 def build(ws: Workspace, round_name: str | None = None, st: Status | None = None) -> dict:

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from ..core import schema
-from ..core.assign import other_units, reporting_units, unit_rows
+from ..core.assign import other_units, reporting_units
 from ..core.model import Item
 from ..core.rounds import Round
-from ..core.state import Reporting, answers_by_key, count_statuses, item_status, reportings, status_rank, unit_states
-from ..store import corrections
-from ..store.ledger import Ledger
+from ..core.state import Reporting
+from ..store.roundstate import round_state
 from ..store.workspace import Workspace
 
 # The answers status --json shows, by role (CLI.md names them as the ledger stores them).
@@ -38,19 +37,9 @@ class Status:
 
 
 def status(ws: Workspace, round_name: str | None = None) -> Status:
-    cfg = ws.config()
-    rnd = ws.round(round_name, cfg)
-    with Ledger(ws.ledger_path, readonly=True) as ledger:  # works in a workspace it cannot write
-        items = ledger.items_or_stop()
-        # never writes: the clerk's unrecorded edits in master.xlsx are applied on the fly
-        answers = answers_by_key(corrections.reports(ws, ledger, rnd.name))
-        standing = ledger.standing(rnd.name)
-    rank = status_rank(cfg.statuses)
-    rows = {item.key: reportings(item, answers, rank) for item in items}
-    out_items = [_item(item, rows[item.key], item_status(rows[item.key], rank)) for item in items]
-    counts = count_statuses([i["status"] for i in out_items], cfg.statuses)
-    units = [asdict(s) for s in unit_states(list(unit_rows(items, cfg, rnd.due)), standing)]
-    return Status(rnd, out_items, counts, units, rows)
+    rs = round_state(ws, round_name)  # never writes: works in a workspace it cannot write
+    out_items = [_item(item, rs.rows[item.key], rs.statuses[item.key]) for item in rs.items]
+    return Status(rs.rnd, out_items, rs.counts, [asdict(s) for s in rs.units], rs.rows)
 
 
 def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
