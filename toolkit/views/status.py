@@ -6,13 +6,22 @@ rows, the round's counts, each unit's submission.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from ..core import schema
 from ..core.assign import other_units, reporting_units, unit_rows
 from ..core.model import Item
 from ..core.rounds import Round
-from ..core.state import Reporting, answers_by_key, count_statuses, item_status, reportings, status_rank, unit_states
+from ..core.state import (
+    Reporting,
+    UnitState,
+    answers_by_key,
+    count_statuses,
+    item_status,
+    reportings,
+    status_rank,
+    unit_states,
+)
 from ..store import corrections
 from ..store.ledger import Ledger
 from ..store.workspace import Workspace
@@ -26,8 +35,9 @@ class Status:
     rnd: Round
     items: list[dict]  # as `status --json` shows them, in table order
     counts: dict[str, int]  # items per status, best first, 未报送 last
-    units: list[dict]
+    units: list[dict]  # as `status --json` shows them (CLI.md): name, submitted, late, file
     rows: dict[str, list[Reporting]]  # item key → its reporting rows, with answers and status
+    unit_states: list[UnitState] = field(default_factory=list)  # the units, with the rows they still owe
 
     @property
     def round(self) -> str:
@@ -49,8 +59,10 @@ def status(ws: Workspace, round_name: str | None = None) -> Status:
     rows = {item.key: reportings(item, answers, rank) for item in items}
     out_items = [_item(item, rows[item.key], item_status(rows[item.key], rank)) for item in items]
     counts = count_statuses([i["status"] for i in out_items], cfg.statuses)
-    units = [asdict(s) for s in unit_states(list(unit_rows(items, cfg, rnd.due)), standing)]
-    return Status(rnd, out_items, counts, units, rows)
+    owed = unit_rows(items, cfg, rnd.due)
+    states = unit_states(list(owed), standing, owed, answers)
+    units = [{"name": s.name, "submitted": s.submitted, "late": s.late, "file": s.file} for s in states]
+    return Status(rnd, out_items, counts, units, rows, states)
 
 
 def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
