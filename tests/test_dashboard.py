@@ -199,8 +199,8 @@ def test_the_light_follows_the_status_and_a_target_late_by_a_round_is_red():
 CHROMIUM = next((p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), "/usr/bin/chromium")
                  if p and Path(p).exists()), None)
 needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
-    reason="Chromium not installed (CI installs it and sets DUBAN_REQUIRE_OFFICE)")
+    (CHROMIUM is None or shutil.which("pdftotext") is None) and not os.environ.get("DUBAN_REQUIRE_OFFICE"),
+    reason="Chromium or poppler not installed (CI installs them and sets DUBAN_REQUIRE_OFFICE)")
 WIDTH, HEIGHT = 1366, 768  # the office laptop's screen
 
 # Injected into a test-only copy of the page (the shipped page has no scripts): after layout,
