@@ -69,19 +69,22 @@ class Page(HTMLParser):
         if self._cell is not None:
             self._cell[1] += data
 
+    COLUMNS = {"灯": "light_cn", "序号": "number", "事项": "title", "牵头单位": "units", "完成时限": "due",
+               "完成状态": "why", "进展情况": "progress", "存在问题": "problems"}
+
     def items(self, table: str) -> dict[str, dict]:
-        """'一、重点指标类（7项）/1' → {light, why, progress, problems, units, …} of the table's items."""
+        """'一、重点指标类（7项）/1' → {light, why, progress, problems, units, …} of the table's items,
+        by the columns' headers (whatever other columns the table has)."""
+        header, *rows = self.tables[f"items {table}"]
+        names = [self.COLUMNS.get(t, t) for _, t in header["cells"]]
         out, category = {}, ""
-        for row in self.tables[f"items {table}"]:
+        for row in rows:
             texts = [t for _, t in row["cells"]]
             if row["class"] == "group":
                 category = texts[0].split("：")[0]  # the warnings' say how many are red: 一、…（7项）：红色 6 项
             elif row["class"].startswith("item"):
-                light_, number, title, units, *rest = texts
-                *_, due, why, progress, problems = rest
-                out[f"{category}/{number}"] = {"light": row["class"].split()[1], "light_cn": light_, "title": title,
-                                               "units": units, "due": due, "why": why, "progress": progress,
-                                               "problems": problems}
+                item = {"light": row["class"].split()[1], **dict(zip(names, texts))}
+                out[f"{category}/{item['number']}"] = item
         return out
 
     def units(self) -> dict[str, list[str]]:
