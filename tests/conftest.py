@@ -39,3 +39,15 @@ def run():
         return result.exit_code, out
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def heshan_mixed(tmp_path_factory):
+    """The Heshan year-end round of tests/test_state.py (every status, sub-row units that send
+    nothing, a partly accepted file): (workspace, run, root). Built once per worker for the
+    modules that look at it (test_state, test_dashboard's browser test): their tests share the
+    xdist group "test_state", so make test's --dist loadgroup runs them on one worker."""
+    from test_state import MISTYPED, SILENT, cli_run, heshan_round
+
+    root = tmp_path_factory.mktemp("mixed")
+    return heshan_round(cli_run, root, skip=SILENT, mistype=MISTYPED), cli_run, root

@@ -2,7 +2,7 @@
 
 Every figure is the one rule's (core.state), read through store.roundstate as status reads it:
 items and reporting rows (具体工作内容) per status, with their shares; the red items by the
-dashboard's light (core.state.item_light); overdue rows (core.state.overdue); the units
+dashboard's light (core.state.light); overdue rows (core.state.overdue); the units
 missing or late. Units are named by outcome:
 
 - 推进较好: the unit sent its file on time and every item it reports on is done or on track
@@ -25,7 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..core import schema
 from ..core.model import Item
-from ..core.state import RED, Reporting, count_statuses, item_light, item_status, overdue
+from ..core.state import RED, Reporting, count_statuses, item_status, light, overdue
 from ..core.text import one_line, shorten, xml_text
 from ..store.roundstate import RoundState
 
@@ -133,7 +133,7 @@ def red_items(rs: RoundState, labels: dict[str, str]) -> list[dict]:
     out = []
     for item in rs.items:
         rows = rs.rows[item.key]
-        colour, why = item_light(rs.statuses[item.key], rows, rs.cfg, rs.rnd)
+        colour, why = light(rs.statuses[item.key], rows, rs.rnd, rs.cfg)
         if colour != RED:
             continue
         kind = why if why == rs.statuses[item.key] else OVERDUE

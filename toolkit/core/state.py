@@ -7,13 +7,16 @@
 - A round counts its items by status: every configured status, then any other word found,
   then 未报送.
 - A unit has submitted when a file of it stands (accepted or partly accepted) for the round;
-  late when that file was late; missing otherwise.
-- An item's light (红黄绿): green done, red behind, suspended, unreported or overdue, else yellow.
+  late when that file was late; missing otherwise. Its rows with no accepted answer of its own
+  are outstanding (a partly accepted file's rejected rows): submitted, but not done with.
+- An item's light (红黄绿) follows its status: green done, red a problem status or 未报送,
+  yellow otherwise, unless a row is still not done a round after its deadline (red).
 status, summary, its 统计 sheet, the dashboard, the bulletin, the terminal, collect and mail all call these.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from . import schema
@@ -106,46 +109,84 @@ def count_statuses(item_statuses: list[str], statuses: list[str]) -> dict[str, i
     return counts
 
 
+def row_due(row: Reporting, rnd: Round, cfg: Config) -> dt.date | None:
+    """The row's last deadline as a date (None when its 完成时限 names none)."""
+    dates = split_deadline_cell(row.deadline, cfg.year or plan_year(rnd.due))
+    return max(d.day for d in dates) if dates else None
+
+
 def overdue(row: Reporting, rnd: Round, cfg: Config) -> bool:
     """Past its deadline (on or before the round's due date) and not done."""
-    dates = split_deadline_cell(row.deadline, cfg.year or plan_year(rnd.due))
-    return bool(dates) and max(d.day for d in dates) <= rnd.due and row.status != cfg.done_status
+    due = row_due(row, rnd, cfg)
+    return due is not None and due <= rnd.due and row.status != cfg.done_status
 
 
-# The 红黄绿 light of an item (the dashboard's colours, the bulletin's red items).
+def previous_due(rnd: Round, cfg: Config) -> dt.date | None:
+    """The due date of the configured round before `rnd` (None for the first)."""
+    return max((r.due for r in cfg.rounds if r.due < rnd.due), default=None)
+
+
 GREEN, YELLOW, RED = "green", "yellow", "red"
 
 
-def item_light(item_status_: str, rows: list[Reporting], cfg: Config, rnd: Round) -> tuple[str, str]:
-    """(colour, why) of an item of status `item_status_` with these reporting rows: green done;
-    red behind or suspended (the problem statuses), not reported (any word outside the
-    configured statuses, 未报送 too), or a row past its deadline and not done; else yellow."""
-    if item_status_ == cfg.done_status:
-        return GREEN, item_status_
-    if item_status_ in cfg.problem_statuses or item_status_ not in cfg.statuses:
-        return RED, item_status_
-    late = next((r for r in rows if overdue(r, rnd, cfg)), None)
-    if late is not None:
-        return RED, f"已过完成时限（{late.deadline}）仍未完成"
-    return YELLOW, item_status_
+def light(item_status: str, rows: list[Reporting], rnd: Round, cfg: Config) -> tuple[str, str]:
+    """An item's light (green/yellow/red) and why, from its status and its rows.
+
+    Green is done; red a problem status (未按进度完成, 暂缓实施) or 未报送; yellow is what the
+    unit calls on track (基本按进度完成). Units report, each round, on the targets that fell due
+    since the last round, so a target due in this round's period and called on track is
+    yellow: the unit's own word, as the summary prints it. Only a row that was already due at
+    the previous round and is still not done turns its item red (逾期). Counting every target
+    due on or before this round's date as overdue made yellow impossible in the year's last
+    round (every 12月15日 target is due by 1月3日): the 19 items Heshan itself called
+    基本按进度完成 at the year's end all showed red beside the 12 really behind.
+    """
+    if item_status == cfg.done_status:
+        return GREEN, item_status
+    if item_status == UNREPORTED and any(r.answers for r in rows):
+        return RED, f"未报送（共 {len(rows)} 行，{sum(not r.answers for r in rows)} 行未报）"
+    if item_status in cfg.problem_statuses or item_status not in cfg.statuses:  # 未报送, NO_STATUS too
+        return RED, item_status
+    before = previous_due(rnd, cfg)
+    for row in rows:
+        due = row_due(row, rnd, cfg)
+        if before is not None and due is not None and due <= before and row.status != cfg.done_status:
+            return RED, f"已过完成时限（{row.deadline}）仍未完成"
+    due_now = next((r for r in rows if overdue(r, rnd, cfg)), None)  # what the summary lists as 逾期未完成
+    return YELLOW, f"{item_status}（完成时限{due_now.deadline}已到）" if due_now else item_status
 
 
 @dataclass(frozen=True)
 class UnitState:
-    """How a unit stands in a round: submitted (a file stands), late, and that file."""
+    """How a unit stands in a round: submitted (a file stands), late, and that file; the rows
+    it still owes when its file was only partly accepted."""
 
     name: str
     submitted: bool
     late: bool
     file: str | None
+    outstanding: tuple[str, ...] = ()  # numbers (26, 26-2) of its rows without an accepted answer of its own
+
+    @property
+    def partial(self) -> bool:
+        """Submitted, but rows of it were sent back (部分退回): not plainly 已报."""
+        return self.submitted and bool(self.outstanding)
 
 
-def unit_states(expected: list[str], standing: dict[str, dict]) -> list[UnitState]:
-    """`expected` units in order, from their standing files (unit → {late, file_name})."""
+def unit_states(expected: list[str], standing: dict[str, dict], rows: dict[str, list] | None = None,
+                answers: dict[str, list[Answer]] | None = None) -> list[UnitState]:
+    """`expected` units in order, from their standing files (unit → {late, file_name}); with
+    each unit's rows (core.assign.unit_rows) and the round's answers, what a submitted unit
+    still owes."""
     out = []
     for unit in expected:
         sub = standing.get(unit)
-        out.append(UnitState(unit, sub is not None, bool(sub and sub.get("late")), sub.get("file_name") if sub else None))
+        owed = ()
+        if sub is not None and rows is not None and answers is not None:
+            owed = tuple(r.number for r in rows.get(unit, ())
+                         if not any(a.unit == unit for a in answers.get(r.key, ())))
+        out.append(UnitState(unit, sub is not None, bool(sub and sub.get("late")),
+                             sub.get("file_name") if sub else None, owed))
     return out
 
 

@@ -56,5 +56,6 @@ def round_state(ws: Workspace, round_name: str | None = None) -> RoundState:
     rows = {item.key: reportings(item, answers, rank) for item in items}
     statuses = {item.key: item_status(rows[item.key], rank) for item in items}
     counts = count_statuses(list(statuses.values()), cfg.statuses)
-    units = unit_states(list(unit_rows(items, cfg, rnd.due)), standing)
+    owed = unit_rows(items, cfg, rnd.due)
+    units = unit_states(list(owed), standing, owed, answers)  # with the rows a partly accepted unit still owes
     return RoundState(cfg, rnd, items, rows, statuses, counts, units)

@@ -6,13 +6,13 @@ rows, the round's counts, each unit's submission.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 
 from ..core import schema
 from ..core.assign import other_units, reporting_units
 from ..core.model import Item
 from ..core.rounds import Round
-from ..core.state import Reporting
+from ..core.state import Reporting, UnitState
 from ..store.roundstate import round_state
 from ..store.workspace import Workspace
 
@@ -25,8 +25,9 @@ class Status:
     rnd: Round
     items: list[dict]  # as `status --json` shows them, in table order
     counts: dict[str, int]  # items per status, best first, 未报送 last
-    units: list[dict]
+    units: list[dict]  # as `status --json` shows them (CLI.md): name, submitted, late, file
     rows: dict[str, list[Reporting]]  # item key → its reporting rows, with answers and status
+    unit_states: list[UnitState] = field(default_factory=list)  # the units, with the rows they still owe
 
     @property
     def round(self) -> str:
@@ -39,7 +40,9 @@ class Status:
 def status(ws: Workspace, round_name: str | None = None) -> Status:
     rs = round_state(ws, round_name)  # never writes: works in a workspace it cannot write
     out_items = [_item(item, rs.rows[item.key], rs.statuses[item.key]) for item in rs.items]
-    return Status(rs.rnd, out_items, rs.counts, [asdict(s) for s in rs.units], rs.rows)
+    # CLI.md's four keys per unit; what a partly accepted unit still owes stays in unit_states
+    units = [{"name": s.name, "submitted": s.submitted, "late": s.late, "file": s.file} for s in rs.units]
+    return Status(rs.rnd, out_items, rs.counts, units, rs.rows, rs.units)
 
 
 def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
