@@ -119,7 +119,10 @@ class _Context:
     sheet: str
 
     def finding(self, key: str, exp: UnitRow | None, row: ReturnedRow | None, value=None, **fields) -> Finding:
-        """A finding about `row` (as returned) or `exp` (the row expected), in this file."""
+        """A finding about `row` (as returned) or `exp` (the row expected), in this file; it
+        keeps the item's title, which correction lists show beside the number."""
+        if exp is not None:
+            fields.setdefault("item_title", exp.title)
         return finding(key, file=self.file_name, unit=self.unit,
                        item=exp.number if exp else (row.number if row else None),
                        row=row.row if row else None, value=None if value is None else cell_text(value), **fields)
