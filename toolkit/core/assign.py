@@ -95,7 +95,7 @@ class UnitRow:
     @property
     def plan_shown(self) -> str:
         """The 全年工作目标 cell: 同本期目标 where the plan is the round's targets word for word."""
-        return SAME_AS_TARGETS if _same_text(self.plan, self.targets) else self.plan
+        return SAME_AS_TARGETS if self.plan.strip() and _same_text(self.plan, self.targets) else self.plan
 
     def cells(self) -> dict[str, str]:
         """Column id → the read-only cell's text, as the workbook shows it."""
@@ -127,7 +127,7 @@ def shown_columns(rows: list[UnitRow]) -> list[str]:
     """The read-only column ids a unit's workbook has: all, but 全年工作目标 only where some
     row's plan says more than its targets (a Heshan table's node rows never do)."""
     ids = [cid for cid, _, _ in READ_ONLY]
-    if rows and all(r.plan_shown == SAME_AS_TARGETS for r in rows):
+    if rows and all(r.plan_shown in (SAME_AS_TARGETS, "") for r in rows):
         ids.remove("plan")
     return ids
 
