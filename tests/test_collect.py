@@ -511,8 +511,8 @@ def test_report_workbook_lists_outcomes_and_a_correction_sheet_per_unit(rnd):
     summary = {r[0]: r[1] for r in wb["收集情况"].iter_rows(min_row=3, values_only=True)}
     assert summary[DGRC] == "部分采纳" and summary[EDU] == "已采纳" and summary["市委办公室"] == "缺报"
     sheet = wb[DGRC]
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
-    assert rows[0][1:6] == ("5", "1", "完成状态", "完成了", "须改正")
+    rows = list(sheet.iter_rows(min_row=4, values_only=True))  # title, what to do by when, header
+    assert rows[0][1:7] == ("5", "1", "地区生产总值（GDP）增长10.5%。", "完成状态", "完成了", "须改正")
 
 
 def test_workers_started_afresh_as_on_windows_collect_the_same(rnd, monkeypatch):

@@ -373,8 +373,8 @@ def test_corrections_send_each_unit_with_rejected_rows_its_own_sheet(ws, box, tm
     wb = openpyxl.load_workbook(io.BytesIO(part.get_content()))
     assert wb.sheetnames == [DGRC]
     rows = list(wb[DGRC].iter_rows(values_only=True))
-    assert rows[0][0].startswith(DGRC) and rows[1][:4] == ("文件", "行", "序号", "列")
-    assert ("完成状态", "完成了", "须改正") == rows[2][3:6]
+    assert rows[0][0].startswith(DGRC) and rows[2][:5] == ("文件", "行", "序号", "事项", "列")
+    assert ("地区生产总值（GDP）增长10.5%。", "完成状态", "完成了", "须改正") == rows[3][3:7]
     assert all(OFFICE not in str(v) for r in rows for v in r)
     assert len(mail(ws, ROUND, send=True, kind="correction").outcomes) == 2 and len(box.envelopes) == 2
 
@@ -387,7 +387,7 @@ def test_corrections_still_go_out_after_a_later_collect_rewrote_the_report(ws, b
     mail(ws, ROUND, send=True, kind="correction")
     part = attachment(box.by_unit()[DGRC])
     rows = list(openpyxl.load_workbook(io.BytesIO(part.get_content())).active.iter_rows(values_only=True))
-    assert rows[2][:6] == (outbox(ws)[DGRC].name, "5", "1", "完成状态", "完成了", "须改正")
+    assert rows[3][:7] == (outbox(ws)[DGRC].name, "5", "1", "地区生产总值（GDP）增长10.5%。", "完成状态", "完成了", "须改正")
 
 
 @pytest.mark.parametrize("report", ["deleted", "junk"])
@@ -399,10 +399,10 @@ def test_correction_drafts_come_from_the_ledger_whatever_became_of_report_xlsx(w
     code, out = run("mail", "-w", ws.root, "--round", ROUND, "--corrections", "--drafts", "--json")
     assert code in (0, 1) and sorted(m["unit"] for m in out["messages"]) == sorted([DGRC, OFFICE])
     sheets = {unit: _draft_sheet(ws, unit) for unit in (DGRC, OFFICE)}
-    assert [r[:6] for r in sheets[DGRC][2:]] == [(outbox(ws)[DGRC].name, "5", "1", "完成状态", "完成了", "须改正")]
-    assert "不在可选范围内" in sheets[DGRC][2][6] and "已完成、基本按进度完成" in sheets[DGRC][2][6]
-    assert [r[3:6] for r in sheets[OFFICE][2:]] == [("进展情况", "无", "须改正")] * len(sheets[OFFICE][2:])
-    assert sheets[OFFICE][2:] and all(DGRC not in str(v) for r in sheets[OFFICE] for v in r)
+    assert [r[:7] for r in sheets[DGRC][3:]] == [(outbox(ws)[DGRC].name, "5", "1", "地区生产总值（GDP）增长10.5%。", "完成状态", "完成了", "须改正")]
+    assert "不在可选范围内" in sheets[DGRC][3][7] and "已完成、基本按进度完成" in sheets[DGRC][3][7]
+    assert [r[4:7] for r in sheets[OFFICE][3:]] == [("进展情况", "无", "须改正")] * len(sheets[OFFICE][3:])
+    assert sheets[OFFICE][3:] and all(DGRC not in str(v) for r in sheets[OFFICE] for v in r)
 
 
 def _draft_sheet(ws, unit) -> list[tuple]:

@@ -27,7 +27,7 @@ from ..store.corrections import corrected, record_edits
 from ..store.fsutil import short_path
 from ..store.ledger import Ledger, now
 from ..store.master import MasterView, read_master
-from ..store.report import write_report
+from ..store.report import CorrectionContext, write_report
 from ..store.tables import FORMAT_NAMES
 from ..store.units import read_units
 from ..store.workspace import Workspace
@@ -184,6 +184,7 @@ def collect(ws: Workspace, folder: Path, round_name: str | None = None, dry_run:
                 run.rows(run.default_round)  # built once here, shared by the workers
                 judged = ledger.judged_files()
                 results = _read_all(run, _known(judged), entries, names, progress, workers)
+                _name_unchanged(results, judged, run.default_round)
                 _supersede(run, ledger, results, judged)
                 result = _finish(run, ledger, results, dry_run, seen, judged)
         finally:
@@ -428,6 +429,24 @@ def _unchanged(name: str, sha: str, same_as: str | None = None) -> FileResult:
     return FileResult(None, name, "unchanged", sha, findings=[found])
 
 
+def _name_unchanged(results: list[FileResult], judged: dict[str, list[dict]], default_round: str) -> None:
+    """A file collected before, or a copy of one in this run, is the unit's and round's the
+    ledger (or the copied file) says: the worker that found it known did not read it. Of
+    several judgements, the one of the round being collected, else the latest with a unit."""
+    of_this_run = {r.sha256: r for r in results if r.sha256 and r.outcome != "unchanged"}
+    for r in results:
+        if r.outcome != "unchanged" or not r.sha256:
+            continue
+        same = of_this_run.get(r.sha256)
+        if same is not None:
+            r.unit, r.round = same.unit, same.round
+            continue
+        told = sorted((j for j in judged.get(r.sha256, []) if j["unit"]),
+                      key=lambda j: (j["round"] == default_round, j["received_at"]))
+        if told:
+            r.unit, r.round = told[-1]["unit"], told[-1]["round"] or None
+
+
 def _same_content(results: list[FileResult]) -> None:
     """Of several files with one content in the folder, the first in the folder's order is
     collected; the others are unchanged copies of it (their archive is the same file)."""
@@ -599,12 +618,13 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
     report, report_path = None, run.ws.round_dir(rnd) / "report.xlsx"
     if not result.nothing_new:
         stored = None if dry_run else ledger.findings({r.round for r in results if r.round})
-        report = Background(write_report, report_path, run.cfg, result, stored)
+        report = Background(write_report, report_path, run.cfg, result, stored, _correction_context(run, ledger))
     elif not dry_run and _report_stale(ledger, rnd, report_path):
         # Nothing new, but the report is missing or behind the ledger (the last run was killed
         # before writing it, or could not replace it while Excel held it open): the round's
         # files as the ledger holds them.
-        report = Background(write_report, report_path, run.cfg, _as_recorded(ledger, result), None)
+        report = Background(write_report, report_path, run.cfg, _as_recorded(ledger, result), None,
+                            _correction_context(run, ledger))
         result.report_rebuilt = True
     try:
         if not dry_run:
@@ -621,6 +641,16 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
         # With the master: the newest backup is the ledger as this master was written from.
         ledger.backup(run.ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     return result
+
+
+def _correction_context(run: _Run, ledger: Ledger) -> CorrectionContext:
+    """Item titles, units.xlsx, and when each of the round's files was first received (the day
+    its resend deadline counts from; a file of a dry run, not recorded, counts from today)."""
+    rows = run.rows(run.default_round).by_unit
+    return CorrectionContext(titles={unit: {r.number: r.title for r in rs} for unit, rs in rows.items()},
+                             units=run.units,
+                             received={s["sha256"]: dt.date.fromisoformat(s["received_at"][:10])
+                                       for s in ledger.submissions(run.default_round)})
 
 
 def _report_stale(ledger: Ledger, rnd: str, path: Path) -> bool:

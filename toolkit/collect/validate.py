@@ -119,7 +119,10 @@ class _Context:
     sheet: str
 
     def finding(self, key: str, exp: UnitRow | None, row: ReturnedRow | None, value=None, **fields) -> Finding:
-        """A finding about `row` (as returned) or `exp` (the row expected), in this file."""
+        """A finding about `row` (as returned) or `exp` (the row expected), in this file; it
+        keeps the item's title, which correction lists show beside the number."""
+        if exp is not None:
+            fields.setdefault("item_title", exp.title)
         return finding(key, file=self.file_name, unit=self.unit,
                        item=exp.number if exp else (row.number if row else None),
                        row=row.row if row else None, value=None if value is None else cell_text(value), **fields)
@@ -156,21 +159,21 @@ def _match_rows(table: ReturnedTable, expected: list[UnitRow], rows: RoundRows, 
 
 
 def _tampering(row: ReturnedRow, exp: UnitRow, signed: dict[str, str], ctx: _Context) -> list[Finding]:
-    """Read-only text changed? Compared with the signed hash when every read-only column is
-    there, else column by column with what duban would write now."""
+    """Read-only text changed? Compared with the signed hash (a column the file has not reads
+    as empty, as it was signed where duban left it out), else column by column with what duban
+    writes now or wrote in an earlier layout (a workbook generated before an upgrade)."""
+    signed_hash = signed.get(exp.key)
+    if signed_hash and row_hash(*[row.read_only.get(c, "") for c in READ_ONLY_IDS]) == signed_hash:
+        return []  # the common case: what duban would write now is not needed
     present = [cid for cid in READ_ONLY_IDS if cid in row.read_only]
-    if len(present) == len(READ_ONLY_IDS) and exp.key in signed:
-        if row_hash(*[row.read_only[c] for c in READ_ONLY_IDS]) == signed[exp.key]:
-            return []  # the common case: what duban would write now is not needed
-        expected_texts = dict(zip(READ_ONLY_IDS, exp.read_only()))
-    else:
-        expected_texts = dict(zip(READ_ONLY_IDS, exp.read_only()))
-        if all(" ".join(row.read_only[c].split()) == " ".join(expected_texts[c].split()) for c in present):
-            return []
-    changed = [c for c in present if " ".join(row.read_only[c].split()) != " ".join(expected_texts[c].split())]
+    changed = [c for c in present if not exp.holds(c, row.read_only[c])]
+    # Every column there and the hash differs, yet each text is one duban writes: a cell set to
+    # what a later import says, still a change to a locked cell.
+    if not changed and not (signed_hash and len(present) == len(READ_ONLY_IDS)):
+        return []
     headers = {cid: h for cid, h, _ in READ_ONLY}
     column = headers[changed[0]] if changed else None
-    value = row.read_only.get(changed[0]) if changed else None
+    value = row.read_only[changed[0]] if changed else None
     return [ctx.finding("tampered-plan", exp, row, value, column=column,
                         columns="、".join(headers[c] for c in changed) or "锁定的列")]
 

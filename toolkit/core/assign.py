@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .config import Config
 from .model import Item
-from .schema import READ_ONLY
+from .schema import READ_ONLY, SAME_AS_TARGETS
 from .targets import round_targets
 
 
@@ -75,18 +75,66 @@ def row_leads(items: list[Item]) -> dict[str, str]:
 
 @dataclass
 class UnitRow:
+    """One row of a unit's workbook: its read-only texts, and what the unit answered last."""
+
     key: str
     number: str
     title: str
-    targets: str
+    targets: str  # this round's targets (本期目标)
     deadline: str
-    plan: str
-    units: str
+    plan: str  # the row's whole plan for the year (全年工作目标)
+    units: tuple[str, ...] = ()  # who answers for the row, its lead first
+    others: str = ""  # the row's other responsible units, as the workbook shows them
     item: str = ""  # the item's own number (a node row's number is the item's + -N)
     previous: dict[str, str] = field(default_factory=dict)  # field → last accepted answer
 
-    def read_only(self) -> list[str]:
-        return [getattr(self, cid) for cid, _, _ in READ_ONLY]
+    @property
+    def lead(self) -> str:
+        return self.units[0] if self.units else ""
+
+    @property
+    def plan_shown(self) -> str:
+        """The 全年工作目标 cell: 同本期目标 where the plan is the round's targets word for word."""
+        return SAME_AS_TARGETS if self.plan.strip() and _same_text(self.plan, self.targets) else self.plan
+
+    def cells(self) -> dict[str, str]:
+        """Column id → the read-only cell's text, as the workbook shows it."""
+        return {"number": self.number, "title": self.title, "targets": self.targets, "deadline": self.deadline,
+                "plan": self.plan_shown, "lead": self.lead, "others": self.others}
+
+    def read_only(self, shown: list[str] | None = None) -> list[str]:
+        """The read-only texts in READ_ONLY's order; "" for a column the workbook has not
+        (`shown`: the columns it has), as a returned file without it reads. The signed hash
+        is taken of these."""
+        cells = self.cells()
+        return [cells[cid] if shown is None or cid in shown else "" for cid, _, _ in READ_ONLY]
+
+    def earlier_cell(self, cid: str) -> str | None:
+        """The text a workbook generated before the layout changed held in a column, where it
+        differs from today's: the whole plan under 全年工作目标, every unit under 牵头单位."""
+        if cid == "plan":
+            return self.plan
+        if cid == "lead":
+            return "、".join(self.units)
+        return None
+
+    def holds(self, cid: str, text: str) -> bool:
+        """Is `text` what duban wrote in this row's column `cid`, now or in an earlier layout?"""
+        return _same_text(text, self.cells()[cid]) or _same_text(text, self.earlier_cell(cid) or "\x00")
+
+
+def shown_columns(rows: list[UnitRow]) -> list[str]:
+    """The read-only column ids a unit's workbook has: all, but 全年工作目标 only where some
+    row's plan says more than its targets (a Heshan table's node rows never do)."""
+    ids = [cid for cid, _, _ in READ_ONLY]
+    if rows and all(r.plan_shown in (SAME_AS_TARGETS, "") for r in rows):
+        ids.remove("plan")
+    return ids
+
+
+def _same_text(a: str, b: str) -> bool:
+    """Equal as a spreadsheet shows them: white space and line breaks aside."""
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 def unit_rows(items: list[Item], cfg: Config, due: dt.date) -> dict[str, list[UnitRow]]:
@@ -113,7 +161,17 @@ def _unit_row(item: Item, row: Row, year: int, due: dt.date) -> UnitRow:
     targets = round_targets(row.plan, due, deadlines=[row.deadline], year=year)
     title = "★" + item.title if item.star else item.title
     return UnitRow(key=row.key, number=item.number + row.label, title=title, targets=targets.text,
-                   deadline=row.deadline, plan=row.plan, units="、".join(row.units), item=item.number)
+                   deadline=row.deadline, plan=row.plan, units=row.units, others="、".join(_others(item, row)),
+                   item=item.number)
+
+
+def _others(item: Item, row: Row) -> list[str]:
+    """The row's responsible units besides its lead: co-leads, implementing and cooperating
+    units (a sub-row's own, else the item's)."""
+    sub = item.subrows[row.node - 1] if row.node else None
+    source = sub if sub is not None and (sub.units or sub.implementing or sub.cooperating) else item
+    units = list(row.units[1:]) + list(source.implementing) + list(source.cooperating)
+    return [u for u in dict.fromkeys(units) if u != row.lead]
 
 
 def items_of(rows: list[UnitRow]) -> list[tuple[str, str]]:

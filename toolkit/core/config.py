@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import schema
-from .rounds import Round
+from .rounds import RESEND_WORKING_DAYS, Round
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Config:
     headers: dict[str, str] = field(default_factory=dict)  # role → header, where not the default
     cooperating_units_report: bool = False
     contact: str = ""  # whom units ask: written into every workbook's instructions
+    resend_days: int = RESEND_WORKING_DAYS  # working days a unit has to resend a corrected file
     rounds: list[Round] = field(default_factory=list)
     mail: dict = field(default_factory=dict)
 

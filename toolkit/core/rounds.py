@@ -103,3 +103,21 @@ def current(rounds: list[Round], generated: list[str], today: dt.date) -> Round:
 def resolve(rounds: list[Round], name: str | None, generated: list[str], today: dt.date) -> Round:
     """The round a command means: the named one (listed, else refused), or the current one."""
     return listed(rounds, name) if name else current(rounds, generated, today)
+
+
+# A unit whose file was sent back (退回修改) resends it within this many working days of the
+# file's receipt, or by the round's due date when that is later: the office needs the corrected
+# file before it prints the summary, and a unit needs a day or two to ask around.
+RESEND_WORKING_DAYS = 2
+
+
+def resend_by(due: dt.date, received: dt.date, working_days: int = RESEND_WORKING_DAYS) -> dt.date:
+    """The day a corrected file is due: `working_days` working days (Monday to Friday; public
+    holidays and the weekends worked in their place are not known here) after `received`, or
+    `due` when that is later. report.xlsx's correction sheets and the correction mail both say it."""
+    day, left = received, max(0, working_days)
+    while left:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return max(day, due)

@@ -142,9 +142,16 @@ _ROLE_OF_DEFAULT = {header: role for role, header in DEFAULT_HEADERS.items()}
 SHEET = "报送表"
 LISTS_SHEET = "_lists"
 KEY_HEADER = "键（请勿修改）"
-# Read-only columns: (id, header, width). The plan column headers follow the table's own words.
+# Read-only columns: (id, header, width). The title's header follows the table's own word.
+# 牵头单位 holds the row's lead alone (who answers for it); the row's other responsible units
+# (co-leads, implementing and cooperating units) stand under 其他责任单位. Workbooks generated
+# before listed every unit under 牵头单位 and had no 其他责任单位 column: they still read.
 READ_ONLY = (("number", "序号", 5), ("title", "事项", 18), ("targets", "本期目标", 28),
-             ("deadline", "完成时限", 9), ("plan", "全年工作目标", 24), ("units", "牵头单位", 12))
+             ("deadline", "完成时限", 9), ("plan", "全年工作目标", 24), ("lead", "牵头单位", 11),
+             ("others", "其他责任单位", 12))
+# What the 全年工作目标 cell says where the year's plan is this round's target word for word (a
+# plan without quarters or dated nodes; each node row of a node plan): the text once, not twice.
+SAME_AS_TARGETS = "同本期目标"
 
 # The reporting rounds the Zhanjiang notice fixes: the 3rd of every other month, and
 # 1月3日 of the next year for the year's last round.

@@ -103,7 +103,7 @@ def _write_outbox(outbox: Path, units: list[str], rows, cfg: Config, rnd: Round,
             path = staging / _unique(safe_file_name(cfg.title, unit, rnd.label), used)
             sheet = _unit_sheet(cfg, rnd, unit, rows[unit], previous, previous_round)
             meta = Metadata(workspace_id=cfg.workspace_id, round=rnd.name, unit=unit, generated_at=stamp,
-                            rows=[(r.key, row_hash(*r.read_only())) for r in sheet.rows])
+                            rows=[(r.key, row_hash(*r.read_only(sheet.columns))) for r in sheet.rows])
             meta.sign(secret)
             write_unit_workbook(path, sheet, meta)
             manifest[unit] = path.name
@@ -162,6 +162,7 @@ def _unit_sheet(cfg: Config, rnd: Round, unit: str, rows: list[UnitRow], previou
         # otherwise show two 完成时间 columns, the unit's completion date being the other.
         headers={"title": cfg.mapping.get("title") or "事项"},
         contact=cfg.contact, previous_round=previous_round if any(r.previous for r in rows) else "",
+        problem_statuses=cfg.problem_statuses, done_status=cfg.done_status,
     )
 
 

@@ -12,16 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import schema
-from ..core.assign import UnitRow
-from ..core.dates import format_cn
-from ..core.schema import KEY_HEADER, LISTS_SHEET, READ_ONLY, SHEET
+from ..core.assign import UnitRow, shown_columns
+from ..core.dates import format_cn, report_period_end
+from ..core.schema import KEY_HEADER, LISTS_SHEET, READ_ONLY, SAME_AS_TARGETS, SHEET
 from ..core.signing import META_SHEET, Metadata, to_cells
-from ..store.sheetstyle import BODY_FONT, row_height
+from ..store.sheetstyle import BODY_FONT, lines_needed, row_height
 
 INLINE_LIST_LIMIT = 255  # Excel's limit for a dropdown list written inline
 PREVIOUS_FILL = "#DDEBF7"  # last round's accepted answer, pre-filled
 INPUT_FILL = "#FFFFFF"
 LOCKED_FILL = "#F2F2F2"
+
+# The instructions: as large as the table's text, so that they stay readable when the sheet is
+# shrunk to one page wide; points per wrapped line at that size.
+NOTES_SIZE = 11
+NOTES_LINE = 16
 
 REPORT_WIDTHS = {schema.PROGRESS: 34, schema.PROBLEMS: 18, schema.NEXT_STEPS: 18, schema.STATUS: 11,
                  schema.COMPLETED_ON: 11, schema.REMARKS: 8}  # by role
@@ -41,29 +46,41 @@ class UnitSheet:
     field_headers: dict[str, str] = field(default_factory=dict)  # role → header (duban.toml)
     contact: str = ""
     previous_round: str = ""
+    problem_statuses: list[str] = field(default_factory=lambda: list(schema.PROBLEM_STATUSES))
+    done_status: str = schema.DONE_STATUS
 
     def header(self, role: str) -> str:
         return self.field_headers.get(role) or schema.DEFAULT_HEADERS.get(role, role)
 
+    @property
+    def columns(self) -> list[str]:
+        """The read-only columns this workbook has (core.assign.shown_columns)."""
+        return shown_columns(self.rows)
+
 
 def instructions(s: UnitSheet) -> str:
-    """填报说明: what each status means and what to write, in the clerk's words."""
-    statuses = "、".join(f"“{x}”" for x in s.statuses)
-    needs_problems = "、".join(f"“{x}”" for x in s.statuses[2:]) or "“未按进度完成”"
+    """填报说明: how to fill the sheet in and send it back, in the clerk's words, with example
+    dates of the round's own year."""
     h = {role: s.header(role) for role in schema.DEFAULT_HEADERS}
+    statuses = "".join(f"“{x}”" for x in s.statuses)
+    needs_problems = "".join(f"“{x}”" for x in s.problem_statuses if x in s.statuses) or "“未按进度完成”"
+    example = report_period_end(s.due)
+    grey = "、".join(f"“{header}”" for cid, header, _ in _columns(s) if not cid.startswith("report:") and cid != "key")
+    same = f"；“{s.headers.get('plan', '全年工作目标')}”写“{SAME_AS_TARGETS}”的，全年目标就是本期目标" \
+        if "plan" in s.columns and any(r.plan_shown == SAME_AS_TARGETS for r in s.rows) else ""
     lines = [
         "填报说明：",
-        "1. 灰色格子是分解表内容，已锁定；请只在白色格子里填写。“本期目标”是本次报送对照的目标。",
-        f"2. “{h['status']}”请从下拉列表中选择：{statuses}。选{needs_problems}的，必须在“{h['problems']}”中写明原因。",
-        f"3. “{h['progress']}”写本期实际完成的工作和数据，不能只写“无”“同上”；“{h['next_steps']}”写下一阶段的具体安排。",
-        f"4. 事项已完成的，“{h['completed_on']}”填写完成日期，如 2022-03-31 或 2022年3月31日。",
-        f"5. 请于{format_cn(s.due)}前报送。请勿增删行列或改动表格结构；填好后直接保存本文件发回（另存为 .xls 也可以）。",
-        f"6. 表格下方的{'、'.join(s.header(r) for r in s.signoff_fields)}请填写完整（须经单位主要负责人审阅）。",
+        f"1. 灰色格子（{grey}）是分解表的内容，已锁定，请勿改动；请只在白色格子里填写。“本期目标”是本次报送对照的目标{same}。",
+        f"2. “{h['status']}”请从下拉列表中选择（点格子右侧的下拉箭头），只能选{statuses}之一；选{needs_problems}的，必须在“{h['problems']}”中写明原因。",
+        f"3. “{h['progress']}”写截至{format_cn(example)}实际完成的工作和数据，不能只写“无”“同上”；“{h['next_steps']}”写下一阶段的具体安排。",
+        f"4. 事项已完成（选“{s.done_status}”）的，“{h['completed_on']}”填写完成日期，写成 {example.isoformat()} 或 {format_cn(example)}；未完成的不填。",
+        f"5. 表格下方的{'、'.join(s.header(r) for r in s.signoff_fields)}请填写完整（须经单位主要负责人审阅）。",
+        "6. 请勿增删行列、合并单元格或改动表格结构，也不要把内容复制到新的工作簿里填写。",
+        f"7. 填好后直接保存本文件（另存为 .xls 也可以），于{format_cn(s.due)}前作为邮件附件发回督查室（回复督查室发来的邮件即可）。",
     ]
     if s.previous_round:
-        lines.append(f"7. 浅蓝色底的内容是上一轮（{s.previous_round}）已采纳的报送，请在此基础上更新，不要照抄。")
-    if s.contact:
-        lines.append(f"如有疑问请联系：{s.contact}")
+        lines.append(f"8. 浅蓝色底的内容是上一轮（{s.previous_round}）已采纳的报送，请在此基础上更新，不要照抄。")
+    lines.append(f"如有疑问请联系：{s.contact}" if s.contact else "如有疑问请与督查室联系。")
     return "\n".join(lines)
 
 
@@ -102,7 +119,7 @@ def _formats(wb) -> dict:
     spec = {
         "title": {"font_name": BODY_FONT, "font_size": 16, "bold": True, "align": "center", "valign": "vcenter"},
         "subtitle": {"font_name": BODY_FONT, "font_size": 11, "align": "left", "valign": "vcenter"},
-        "notes": {"font_name": BODY_FONT, "font_size": 9, "text_wrap": True, "valign": "top", "border": 1},
+        "notes": {"font_name": BODY_FONT, "font_size": NOTES_SIZE, "text_wrap": True, "valign": "top", "border": 1},
         "header": {**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9D9D9"},
         "locked": {**base, "bg_color": LOCKED_FILL},
         "locked_center": {**base, "bg_color": LOCKED_FILL, "align": "center"},
@@ -118,7 +135,11 @@ def _formats(wb) -> dict:
 
 
 def _columns(s: UnitSheet) -> list[tuple[str, str, float]]:
-    cols = [(cid, s.headers.get(cid, header), width) for cid, header, width in READ_ONLY]
+    shown = s.columns
+    # Without 全年工作目标, 本期目标 takes some of its width: the one text has more room.
+    widen = 0 if "plan" in shown else 10
+    cols = [(cid, s.headers.get(cid, header), width + (widen if cid == "targets" else 0))
+            for cid, header, width in READ_ONLY if cid in shown]
     cols += [(f"report:{role}", s.header(role), REPORT_WIDTHS.get(role, 12)) for role in s.report_fields]
     return cols + [("key", KEY_HEADER, 8)]
 
@@ -131,7 +152,9 @@ def _header_block(ws, fmt, s: UnitSheet, cols) -> None:
     ws.set_row(1, 22)
     text = instructions(s)
     ws.merge_range(2, 0, 2, last, text, fmt["notes"])
-    ws.set_row(2, 13 * (text.count("\n") + 1) + 6)
+    # A merged cell does not grow with its text: the height is worked out from the block's width.
+    width = sum(w for _, _, w in cols[:-1])
+    ws.set_row(2, min(409, NOTES_LINE * lines_needed(text, width * 10 / NOTES_SIZE) + 8))
     for c, (_, header, width) in enumerate(cols):
         ws.set_column(c, c, width)
         ws.write_string(3, c, header, fmt["header"])
@@ -140,7 +163,7 @@ def _header_block(ws, fmt, s: UnitSheet, cols) -> None:
 
 
 def _data_row(ws, fmt, s: UnitSheet, cols, r: int, row: UnitRow) -> None:
-    values = dict(zip([c for c, _, _ in READ_ONLY], row.read_only()))
+    values = row.cells()
     heights = []
     for c, (cid, _, width) in enumerate(cols):
         if cid == "key":
@@ -169,12 +192,13 @@ def _validations(wb, ws, s: UnitSheet, cols, first: int, last: int) -> None:
             "error_message": "请从下拉列表中选择：" + "、".join(s.statuses)[:200],
             "input_title": title, "input_message": "请从下拉列表中选择"})
     if f"report:{schema.COMPLETED_ON}" in ids:
+        example = report_period_end(s.due)
         c, title = ids.index(f"report:{schema.COMPLETED_ON}"), s.header(schema.COMPLETED_ON)[:20]
         ws.data_validation(first, c, last, c, {
             "validate": "date", "criteria": "between", "minimum": dt.date(2000, 1, 1),
             "maximum": dt.date(2100, 12, 31), "error_title": f"{title}不是日期",
-            "error_message": "请填写日期，例如 2022-03-31 或 2022/3/31；未完成的事项可以不填。",
-            "input_title": title, "input_message": "已完成的事项填写完成日期，如 2022-03-31"})
+            "error_message": f"请填写日期，例如 {example.isoformat()} 或 {example.year}/{example.month}/{example.day}；未完成的事项可以不填。",
+            "input_title": title, "input_message": f"已完成的事项填写完成日期，如 {example.isoformat()}"})
 
 
 def _status_source(wb, statuses: list[str]):

@@ -30,7 +30,8 @@ from ..core.state import missing_units, unit_states
 from ..store.configfile import DEFAULT_SUBJECTS
 from ..store.fsutil import atomic_path, safe_file_name
 from ..store.ledger import Ledger
-from ..store.units import read_units, resolve
+from ..store.report import correction_notice, item_title
+from ..store.units import Unit, read_units, resolve
 from ..store.workspace import MANIFEST, Round, Workspace
 from . import message as mailmsg
 from .send import ServerUnreachable, SmtpSession, failure_message, refusals
@@ -252,11 +253,15 @@ class _Run:
         return Letter(unit, hashlib.sha256(data).hexdigest(), name, data, self._context(unit, name))
 
     def _correction_letter(self, unit: str, sub: dict, errors: list[Finding]) -> Letter:
-        attachment = correction_workbook(unit, self.rnd.name, sub["file_name"], sub["findings"])
+        notice = correction_notice(self.cfg, self.rnd.name, dt.date.fromisoformat(sub["received_at"][:10]),
+                                   self._entry(unit))
+        titles = {r.number: r.title for r in self.rows.get(unit, [])}
+        attachment = correction_workbook(unit, self.rnd.heading, sub["file_name"], sub["findings"], titles, notice)
         name = safe_file_name(unit, self.rnd.label, "退回修改清单")
         context = self._context(unit, name)
         context.update({"文件": sub["file_name"], "问题数": len(errors), "全部退回": sub["outcome"] == "rejected",
-                        "问题": [_problem(f, sub["file_name"]) for f in errors]})
+                        "问题": [_problem(f, sub["file_name"], titles) for f in errors],
+                        "改正期限": format_cn(notice.resend_by), "单位联系人": notice.unit_contact})
         return Letter(unit, sub["sha256"], name, attachment, context)
 
     def _context(self, unit: str, attachment: str) -> dict:
@@ -267,11 +272,16 @@ class _Run:
                 "发件人": mailmsg.sender_name(self.settings.sender), "已逾期": self.today > due,
                 "逾期天数": max(0, (self.today - due).days), "剩余天数": max(0, (due - self.today).days)}
 
-    def _address(self, letter: Letter) -> None:
-        entry = next((u for u in self.book if u.name == letter.unit), None)
+    def _entry(self, unit: str) -> Unit | None:
+        """The unit's line in units.xlsx."""
+        entry = next((u for u in self.book if u.name == unit), None)
         if entry is None:  # renamed in a corrected table: units.xlsx may list it under an alias
-            name = resolve(letter.unit, self.book)
+            name = resolve(unit, self.book)
             entry = next((u for u in self.book if u.name == name), None)
+        return entry
+
+    def _address(self, letter: Letter) -> None:
+        entry = self._entry(letter.unit)
         letter.address_cell = entry.email if entry else ""
         letter.to, letter.mistakes = mailmsg.parse_addresses(letter.address_cell)
 
@@ -303,13 +313,13 @@ class _Run:
         return self.ws.round_dir(self.rnd.name) / "mail"
 
 
-def _problem(finding: Finding, file_name: str) -> dict:
+def _problem(finding: Finding, file_name: str, titles: dict[str, str]) -> dict:
     message = finding.message
     prefix = f"“{file_name}”"
     # Messages start with the file's name; in a mail about that one file it is noise.
     message = message[len(prefix):] if message.startswith(prefix) else message
-    return {"序号": finding.item or "", "行": finding.row or "", "列": finding.column or "",
-            "内容": finding.value or "", "说明": message}
+    return {"序号": finding.item or "", "事项": item_title(finding, titles), "行": finding.row or "",
+            "列": finding.column or "", "内容": finding.value or "", "说明": message}
 
 
 def _address_notes(letter: Letter, outcome: Outcome, when_none: str) -> None:

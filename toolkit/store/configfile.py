@@ -53,6 +53,8 @@ sheet = {_q(cfg.sheet)}
 
 # 督查室联系人和电话：写进每份报送表的填报说明，例如 "督查室 张三 0759-1234567"
 contact = {_q(cfg.contact)}
+# 退回修改的文件，单位应在收到文件后几个工作日内改正发回（本轮截止日期更晚的，以截止日期为准）
+resend_days = {cfg.resend_days}
 
 # 完成状态：从好到差排列；报送表“完成状态”列的下拉选项就是这些
 statuses = {_q(cfg.statuses)}

@@ -351,13 +351,14 @@ class Ledger:
         return frozenset(sha for (sha,) in self.db.execute("SELECT DISTINCT sha256 FROM submissions"))
 
     def judged_files(self) -> dict[str, list[dict]]:
-        """sha256 → each judgement of that file: its round, outcome, when it was received, and
-        what the outcome depended on besides its bytes (None: on its bytes alone)."""
+        """sha256 → each judgement of that file: its round, unit ('' when not told), outcome,
+        when it was received, and what the outcome depended on besides its bytes (None: on its
+        bytes alone)."""
         out: dict[str, list[dict]] = {}
-        rows = self.db.execute("SELECT s.sha256, s.round, s.outcome, s.received_at, j.depends FROM submissions s"
+        rows = self.db.execute("SELECT s.sha256, s.round, s.unit, s.outcome, s.received_at, j.depends FROM submissions s"
                                " LEFT JOIN judged_with j ON j.sha256 = s.sha256 AND j.round = s.round")
-        for sha, rnd, outcome, received, depends in rows:
-            out.setdefault(sha, []).append({"round": rnd, "outcome": outcome, "received_at": received,
+        for sha, rnd, unit, outcome, received, depends in rows:
+            out.setdefault(sha, []).append({"round": rnd, "unit": unit, "outcome": outcome, "received_at": received,
                                             "depends": json.loads(depends) if depends else None})
         return out
 

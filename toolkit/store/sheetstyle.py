@@ -45,5 +45,6 @@ def formats(wb) -> dict:
         "gone": {**base, "bold": True, "bg_color": "#F8CBAD"},
         "report": {**base, "bg_color": "#FFFFF0"},
         "text": {**base, "num_format": "@"},
+        "notice": {"font_name": BODY_FONT, "font_size": 11, "bold": True, "text_wrap": True, "valign": "vcenter"},
     }
     return {name: wb.add_format(props) for name, props in spec.items()}

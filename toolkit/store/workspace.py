@@ -21,7 +21,7 @@ from pathlib import Path
 from ..core import rounds, schema
 from ..core.config import Config
 from ..core.errors import ConfigError, DubanError, WorkspaceLocked
-from ..core.rounds import Round
+from ..core.rounds import RESEND_WORKING_DAYS, Round
 from .fsutil import writing
 
 CONFIG_NAME = "duban.toml"
@@ -286,6 +286,9 @@ def _check_types(data: dict) -> None:
     year = data.get("year", 0)
     if isinstance(year, bool) or not isinstance(year, int):
         raise _wrong("year", "不带引号的年份数字，例如 year = 2022", year)
+    days = data.get("resend_days", 0)
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise _wrong("resend_days", "不带引号的天数，例如 resend_days = 2", days)
     for key in ("statuses", "problem_statuses"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
@@ -339,7 +342,7 @@ def config_from_dict(data: dict) -> Config:
         problem_statuses=list(data.get("problem_statuses", schema.PROBLEM_STATUSES)),
         report_fields=report_fields, signoff_fields=signoff_fields, headers=headers,
         cooperating_units_report=bool(report.get("cooperating_units_report", False)),
-        contact=data.get("contact", ""),
+        contact=data.get("contact", ""), resend_days=data.get("resend_days", RESEND_WORKING_DAYS),
         rounds=sorted(rounds, key=lambda r: r.due), mail=dict(data.get("mail", {})),
     )
     _check_headers(cfg, cfg.report_fields)
