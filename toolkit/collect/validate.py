@@ -284,15 +284,18 @@ def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
 
 def _status_and_text(row: ReturnedRow, exp: UnitRow, status: str, progress: str, ctx: _Context) -> list[Finding]:
     """The status against what the text says as a whole (core.wording): a warning, the row is
-    merged. 已完成 over a text about work going on; 未按进度完成/暂缓实施 over one about work
-    done. The finding's value is the sentence that says so."""
+    merged. 已完成 over a text about work going on (unless the row's target is to start or carry
+    on work); 未按进度完成/暂缓实施 over one about work done. The finding's value is the sentence
+    that says so."""
     cfg = ctx.cfg
     if schema.PROGRESS not in row.fields or not progress:
         return []
     column, status_col = cfg.header(schema.PROGRESS), cfg.header(schema.STATUS)
-    if status == cfg.done_status and (said := cfg.wording.says_under_way(progress)):
+    wording = cfg.wording
+    if (status == cfg.done_status and not wording.plan_wants_work_going(exp.targets or exp.plan)
+            and (said := wording.says_under_way(progress))):
         return [ctx.finding("done-but-under-way", exp, row, said, column=column, status_col=status_col, status=status)]
-    if status in cfg.problem_statuses and (said := cfg.wording.says_done(progress)):
+    if status in cfg.problem_statuses and (said := wording.says_done(progress)):
         return [ctx.finding("behind-but-done", exp, row, said, column=column, status_col=status_col, status=status,
                             done=cfg.done_status, date_col=cfg.header(schema.COMPLETED_ON))]
     return []

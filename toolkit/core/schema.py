@@ -109,6 +109,13 @@ UNDER_WAY_WORDS = ("正在", "正加紧", "正抓紧", "推进中", "进行中",
 # Phrases that contain one of those but describe a finished thing at work: 正在有序生产 is a
 # plant that was built.
 NOT_UNDER_WAY_WORDS = ("正在生产", "正在有序生产", "正在运营", "正在运行", "正在使用")
+# Marks of something achieved, a done phrase or not (已封顶, 已取得许可证, 基本完成主体工程量10%):
+# a text reporting any achievement is a progress report, not one of work merely going on.
+# Used only to hold a warning back, so a single 已 may stand here.
+ACHIEVED_MARKS = ("已", "完成", "建成", "竣工", "投产", "封顶")
+# A plan (本期目标) asking for work to start or go on (6月底前开始动工建设, 开展可行性研究) is met by
+# work going on: 已完成 over “正在进行主体建设” is then no contradiction.
+ONGOING_PLAN_WORDS = ("动工", "开工", "开展", "进行", "推进", "启动")
 # Phrases saying the work is finished; not where negated (尚未全部完成, 未能顺利完成) or where
 # the same clause gives a share (已完成年度目标的80%, 已完成98%).
 DONE_WORDS = ("已完成", "全部完成", "全面完成", "圆满完成", "顺利完成", "已竣工", "已完工", "已建成",
