@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import openpyxl
 import pytest
@@ -192,3 +193,16 @@ def test_a_plan_to_start_or_carry_on_work_is_met_by_work_going_on():
     assert w.says_under_way(heshan("正在进行主体建设。"))
     assert w.plan_wants_work_going("（1）6月底前开始动工建设。") and w.plan_wants_work_going("开展项目可行性方案研究")
     assert not w.plan_wants_work_going("（5）配合做好江肇第二高速前期工作，12月15日前完成工可编制。")
+
+
+@pytest.mark.parametrize("checks, said", [
+    ({"under_way": ["待"]}, "只有一个字"),  # 待 is in 待遇, 接待: never one character
+    ({"done_word": ["已揭牌"]}, "“done_word”不是可用的设置"),
+    ({"done_words": "已揭牌"}, re.escape('例如 done_words = ["已揭牌"]')),
+])
+def test_a_mistyped_checks_section_is_one_chinese_sentence(checks, said):
+    from toolkit.core.errors import ConfigError
+    from toolkit.store.workspace import config_from_dict
+
+    with pytest.raises(ConfigError, match=said):
+        config_from_dict({"checks": checks})
