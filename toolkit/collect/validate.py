@@ -232,11 +232,12 @@ def _stale(row: ReturnedRow, exp: UnitRow, before: Previous | None, ctx: _Contex
         return []
     column = ctx.cfg.header(schema.PROGRESS)
     status = normalise_status(row.fields.get(schema.STATUS))
-    for was in same:
-        if _better(status, normalise_status(was.get(schema.STATUS)), ctx.cfg.statuses):
-            return [ctx.finding("better-status-same-progress", exp, row, column=column, previous=before.round_label,
-                                status_col=ctx.cfg.header(schema.STATUS), status=status,
-                                before=normalise_status(was.get(schema.STATUS)))]
+    # Better than the answer as accepted and as the office corrected it: a status the office
+    # itself raised is no news from the unit.
+    was = [normalise_status(answer.get(schema.STATUS)) for answer in same]
+    if all(_better(status, w, ctx.cfg.statuses) for w in was):
+        return [ctx.finding("better-status-same-progress", exp, row, column=column, previous=before.round_label,
+                            status_col=ctx.cfg.header(schema.STATUS), status=status, before=was[0])]
     return [ctx.finding("stale-progress", exp, row, column=column, previous=before.round_label)]
 
 
