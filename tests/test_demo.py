@@ -24,7 +24,16 @@ def test_the_demo_runs_the_round_trip(tmp_path, run):
     units = {u["name"]: u for u in status["units"]}
     assert sum(u["submitted"] for u in units.values()) == 59 and units["市工业城管委会"]["late"]
     report = openpyxl.load_workbook(rnd / "report.xlsx")
-    assert report.sheetnames == ["收集情况", "市发展改革局"]  # the mistyped status is the only thing to fix
+    listed = {}
+    for name in report.sheetnames[1:]:  # (级别, 问题及改正方法) of each row under the sheet's header row
+        rows = list(report[name].iter_rows(values_only=True))
+        head = next(i for i, r in enumerate(rows) if "级别" in r)
+        at = rows[head].index("级别")
+        listed[name] = [r[at:at + 2] for r in rows[head + 1:] if r[at]]
+    # the mistyped status is the only thing to fix; the rest are Heshan's own 已完成 rows whose
+    # text says only that work goes on (核实 warnings, no correction)
+    assert [(name, level) for name, rows in listed.items() for level, _ in rows if level == "须改正"] == [("市发展改革局", "须改正")]
+    assert all("像是尚未完成" in message for rows in listed.values() for level, message in rows if level == "提示")
     # A second run starts from nothing: the folder the first made (it carries the marker) goes.
     # Checked on the folder itself, not by running the whole demo twice (half the test's time).
     assert (root / MARKER).exists()

@@ -225,13 +225,28 @@ def _unfilled(table: ReturnedTable, matched: list[tuple[ReturnedRow, UnitRow]], 
 
 def _stale(row: ReturnedRow, exp: UnitRow, before: Previous | None, ctx: _Context) -> list[Finding]:
     """进展情况 the same as the last accepted round's (white space, full-width forms and
-    invisible characters aside): last round's pre-filled answer sent back, not updated."""
+    invisible characters aside): last round's pre-filled answer sent back, not updated; with
+    a better status than it had then, the status alone was changed (one finding saying so)."""
     if before is None or schema.PROGRESS not in row.fields:
         return []
     now = fold(seen(row.fields.get(schema.PROGRESS)))
-    if not now or not any(now == fold(seen(was.get(schema.PROGRESS, ""))) for was in before.answers):
+    same = [was for was in before.answers if now and now == fold(seen(was.get(schema.PROGRESS, "")))]
+    if not same:
         return []
-    return [ctx.finding("stale-progress", exp, row, column=ctx.cfg.header(schema.PROGRESS), previous=before.round_label)]
+    column = ctx.cfg.header(schema.PROGRESS)
+    status = normalise_status(row.fields.get(schema.STATUS))
+    # Better than the answer as accepted and as the office corrected it: a status the office
+    # itself raised is no news from the unit.
+    was = [normalise_status(answer.get(schema.STATUS)) for answer in same]
+    if all(_better(status, w, ctx.cfg.statuses) for w in was):
+        return [ctx.finding("better-status-same-progress", exp, row, column=column, previous=before.round_label,
+                            status_col=ctx.cfg.header(schema.STATUS), status=status, before=was[0])]
+    return [ctx.finding("stale-progress", exp, row, column=column, previous=before.round_label)]
+
+
+def _better(status: str, before: str, statuses: list[str]) -> bool:
+    """`status` comes before `before` in duban.toml's statuses (best first); both listed."""
+    return status in statuses and before in statuses and statuses.index(status) < statuses.index(before)
 
 
 def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
@@ -263,11 +278,31 @@ def _fields(row: ReturnedRow, exp: UnitRow, ctx: _Context) -> list[Finding]:
         out.append(ctx.finding("missing-problems", exp, row, problems or None, column=problems_col, status=status,
                                status_col=status_col))
     out.extend(_completion_date(row, exp, status, ctx))
+    out.extend(_status_and_text(row, exp, status, progress, ctx))
     for role, value in row.fields.items():
         if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT // 2 and excel_length(value) > EXCEL_CELL_LIMIT:
             out.append(ctx.finding("text-too-long", exp, row, column=cfg.header(role), length=len(value),
                                    limit=EXCEL_CELL_LIMIT))
     return out
+
+
+def _status_and_text(row: ReturnedRow, exp: UnitRow, status: str, progress: str, ctx: _Context) -> list[Finding]:
+    """The status against what the text says as a whole (core.wording): a warning, the row is
+    merged. 已完成 over a text about work going on (unless the row's target is to start or carry
+    on work); 未按进度完成/暂缓实施 over one about work done. The finding's value is the sentence
+    that says so."""
+    cfg = ctx.cfg
+    if schema.PROGRESS not in row.fields or not progress:
+        return []
+    column, status_col = cfg.header(schema.PROGRESS), cfg.header(schema.STATUS)
+    wording = cfg.wording
+    if (status == cfg.done_status and not wording.plan_wants_work_going(exp.targets or exp.plan)
+            and (said := wording.says_under_way(progress))):
+        return [ctx.finding("done-but-under-way", exp, row, said, column=column, status_col=status_col, status=status)]
+    if status in cfg.problem_statuses and (said := wording.says_done(progress)):
+        return [ctx.finding("behind-but-done", exp, row, said, column=column, status_col=status_col, status=status,
+                            done=cfg.done_status, date_col=cfg.header(schema.COMPLETED_ON))]
+    return []
 
 
 def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context) -> list[Finding]:
@@ -289,12 +324,19 @@ def _completion_date(row: ReturnedRow, exp: UnitRow, status: str, ctx: _Context)
         return [ctx.finding("bad-date:invisible", exp, row, raw, column=col, year=year, invisible=hidden)]
     if parsed is None:
         return [ctx.finding("bad-date", exp, row, raw, column=col, year=year)]
-    if parsed.day > ctx.rnd.due or parsed.day < dt.date(year, 1, 1):
+    # A day of the work's year after the due date is a completion still to come (a warning);
+    # one outside the year is a slip of the pen (an error).
+    last = dt.date(max(year, ctx.rnd.due.year), 12, 31)
+    if parsed.day > last or parsed.day < dt.date(year, 1, 1):
         return [ctx.finding("date-out-of-range", exp, row, raw, column=col, year=year,
                             day=format_cn(parsed.day), due=format_cn(ctx.rnd.due))]
+    out = []
+    if parsed.day > ctx.rnd.due:
+        out.append(ctx.finding("completed-after-due", exp, row, raw, column=col, day=format_cn(parsed.day),
+                               due=format_cn(ctx.rnd.due), status_col=ctx.cfg.header(schema.STATUS)))
     if parsed.vague:
-        return [ctx.finding("vague-date", exp, row, raw, column=col, day=format_cn(parsed.day))]
-    return []
+        out.append(ctx.finding("vague-date", exp, row, raw, column=col, day=format_cn(parsed.day)))
+    return out
 
 
 def _clean_fields(row: ReturnedRow, cfg: Config) -> dict[str, str]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from . import schema
 from .rounds import RESEND_WORKING_DAYS, Round
+from .wording import Wording
 
 
 @dataclass
@@ -29,6 +30,15 @@ class Config:
     resend_days: int = RESEND_WORKING_DAYS  # working days a unit has to resend a corrected file
     rounds: list[Round] = field(default_factory=list)
     mail: dict = field(default_factory=dict)
+    # [checks]: the schema's phrases and the workspace's own after them (core.wording)
+    under_way_words: list[str] = field(default_factory=lambda: list(schema.UNDER_WAY_WORDS))
+    not_under_way_words: list[str] = field(default_factory=lambda: list(schema.NOT_UNDER_WAY_WORDS))
+    done_words: list[str] = field(default_factory=lambda: list(schema.DONE_WORDS))
+
+    @property
+    def wording(self) -> Wording:
+        """The phrases collect reads a 进展情况 text by."""
+        return Wording(tuple(self.under_way_words), tuple(self.not_under_way_words), tuple(self.done_words))
 
     def header(self, role: str) -> str:
         """The header units see for a role (a field of the workspace's own is its own header)."""

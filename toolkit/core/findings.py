@@ -157,6 +157,16 @@ CATALOG: dict[str, Entry] = {
                           "如各行情况不同，请取消合并后分别填写。"),
     "stale-progress": Entry("warning", _AT + "与上一轮（{previous}）已采纳的{column}相同，没有更新",
                             "请写明本期的新进展；确无新进展的，请写明原因。"),
+    # consistency: warnings only, the row is merged; the clerk checks status against text
+    "done-but-under-way": Entry("warning", _AT + "序号 {item} 的{status_col}是“{status}”，{column}却写着“{value:.40}”，像是尚未完成",
+                                "请核实：尚未完成的，请改选{status_col}；已经完成的，请在{column}中写明完成的情况。"),
+    "behind-but-done": Entry("warning", _AT + "序号 {item} 的{status_col}是“{status}”，{column}却写着“{value:.40}”，像是已经完成",
+                             "请核实：已经完成的，请改选“{done}”并填写{date_col}；确未完成的，请在{column}中写明还差什么。"),
+    "completed-after-due": Entry("warning", _AT + "序号 {item} 的{column}“{value}”（{day}）晚于本轮截止日期 {due}，还没有到",
+                                 "请核实：尚未完成的，请清空{column}并改选{status_col}；日期写错的，请改正。"),
+    "better-status-same-progress": Entry("warning", _AT + "序号 {item} 的{status_col}由上一轮（{previous}）的“{before}”改为“{status}”，"
+                                         "{column}却与上一轮已采纳的完全相同",
+                                         "请在{column}中写明本期的新进展；情况没有变化的，请把{status_col}改回“{before}”。"),
     "text-too-long": Entry("warning", _AT + "有 {length} 字，超过 Excel 一个单元格能容纳的 {limit} 字；全文已记入台账，"
                            "总台账和汇总表中只显示前面部分", "请精简到 {limit} 字以内后重新报送。"),
     "missing-status": Entry("error", _AT + "没有填写{column}", "请从下拉列表中选择：{statuses}。"),

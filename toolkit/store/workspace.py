@@ -296,7 +296,8 @@ def _check_types(data: dict) -> None:
             raise _wrong(key, f"方括号里加引号、用逗号隔开的列表，例如 {key} = {example}", value)
     if "statuses" in data and not data["statuses"]:
         raise _wrong("statuses", f"至少有一项的列表，例如 statuses = {_STATUS_LIST}", [])
-    for key, example in (("mapping", "[mapping] 下写 title = \"事项\""), ("report", "[report]"), ("mail", "[mail]")):
+    for key, example in (("mapping", "[mapping] 下写 title = \"事项\""), ("report", "[report]"), ("mail", "[mail]"),
+                         ("checks", "[checks]")):
         if key in data and not isinstance(data[key], dict):
             raise _wrong(key, f"以 [{key}] 开头的一节（例如 {example}）", data[key])
     for role, header in data.get("mapping", {}).items():
@@ -344,10 +345,37 @@ def config_from_dict(data: dict) -> Config:
         cooperating_units_report=bool(report.get("cooperating_units_report", False)),
         contact=data.get("contact", ""), resend_days=data.get("resend_days", RESEND_WORKING_DAYS),
         rounds=sorted(rounds, key=lambda r: r.due), mail=dict(data.get("mail", {})),
+        **_checks(data.get("checks", {})),
     )
     _check_headers(cfg, cfg.report_fields)
     _check_headers(cfg, cfg.signoff_fields)
     return cfg
+
+
+# [checks] key → (Config field, the schema's phrases it extends, an example of a local phrase)
+_CHECK_WORDS = {
+    "under_way": ("under_way_words", schema.UNDER_WAY_WORDS, "待验收"),
+    "not_under_way": ("not_under_way_words", schema.NOT_UNDER_WAY_WORDS, "正在试运行"),
+    "done_words": ("done_words", schema.DONE_WORDS, "已揭牌"),
+}
+
+
+def _checks(table: dict) -> dict[str, list[str]]:
+    """[checks]: phrases a workspace adds to the schema's (never replaces: a clerk adding one
+    local word should not lose the common ones)."""
+    out = {}
+    for key, words in table.items():
+        if key not in _CHECK_WORDS:
+            raise ConfigError(f"{CONFIG_NAME} 的 [checks] 中“{key}”不是可用的设置；只能写：{'、'.join(_CHECK_WORDS)}。")
+        name, base, example = _CHECK_WORDS[key]
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise _wrong(f"[checks] 的 {key}", f"方括号里加引号、用逗号隔开的说法，例如 {key} = [\"{example}\"]", words)
+        short = [w.strip() for w in words if len(w.strip()) < 2]
+        if short:  # one character is in too many words: 待 in 待遇, 拟 in 拟批项目
+            raise ConfigError(f"{CONFIG_NAME} 的 [checks] 中 {key} 的“{short[0]}”只有一个字，会在许多无关的词里出现；"
+                              f"请写成两个字以上的说法，例如“{example}”。")
+        out[name] = list(dict.fromkeys([*base, *(w.strip() for w in words)]))
+    return out
 
 
 _ROLE_LIST = "、".join(f"{role}（{header}）" for role, header in schema.DEFAULT_HEADERS.items())
