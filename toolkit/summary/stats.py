@@ -16,7 +16,7 @@ from ..core.state import count_statuses, item_status, overdue, status_order, sta
 from ..store.workspace import Config, Round
 from .styles import Styles, page_setup
 from .table import SummaryTable
-from .text import Metrics
+from .text import MAX_ROW_HEIGHT, Metrics
 
 STATS_SHEET = "统计"
 OVERDUE_SHEET = "逾期未完成"
@@ -156,7 +156,7 @@ def _section(ws, styles: Styles, r: int, title: str, frame, order: list[str], nc
 
 def styles_height(styles: Styles, text: str, width: float) -> float:
     m = Metrics(styles.scfg.body_size)  # the statistics sheets are printed from Excel
-    return max(20, m.height(m.lines(text, width)))
+    return min(MAX_ROW_HEIGHT, max(20, m.height(m.lines(text, width))))
 
 
 def _overdue_sheet(wb, styles: Styles, stats: Stats, table: SummaryTable) -> None:
