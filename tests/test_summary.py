@@ -251,6 +251,10 @@ def test_statistics_per_status_overall_category_leader_unit(book, result):
                                                          "四、民生实事类": 10, "合计": 258}
     leaders = section(ws, "三、按分管领导")
     assert leaders["陈文副市长"][-1] == 19 and list(leaders)[-2:] == ["（未明确分管领导）", "合计"]
+    # Heshan heads 5 items 谭晓滨副市长、公安局局长 and 1 谭晓滨副市长、市公安局局长: one leader
+    tan = [k for k in leaders if k.startswith("谭晓滨")]
+    assert len(tan) == 1 and leaders[tan[0]][-1] == 6
+    assert leaders["合计"][-1] == 258  # an item under two leaders is counted once in the total
     units = section(ws, "四、按责任单位")
     assert units[SILENT][-3:] == [3, 1.0, 3] and units["合计"][-1] == 762  # reporting rows: 258 items, 504 sub-rows
     assert ws.page_setup.orientation == "landscape"
