@@ -530,8 +530,13 @@ def heshan_pdf(heshan, tmp_path_factory):
     return summary(heshan, ROUND, tmp_path_factory.mktemp("pdf") / "汇总表.xlsx", pdf=True)
 
 
+@pytest.fixture(scope="module")
+def heshan_pdf_text(heshan_pdf) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(heshan_pdf.pdf), "-"], capture_output=True, text=True).stdout
+
+
 @needs_office
-def test_the_heshan_summary_prints_to_a_plausible_pdf(heshan_pdf, tmp_path):
+def test_the_heshan_summary_prints_to_a_plausible_pdf(heshan_pdf, heshan_pdf_text):
     res = heshan_pdf
     assert res.pdf.name == "汇总表.pdf"
     info = subprocess.run(["pdfinfo", str(res.pdf)], capture_output=True, text=True).stdout
@@ -539,8 +544,7 @@ def test_the_heshan_summary_prints_to_a_plausible_pdf(heshan_pdf, tmp_path):
     assert pages == res.pages  # the pages laid out are the pages printed: LibreOffice added none
     assert 120 <= pages <= 145  # Heshan's own print of the same table has 145 pages
     assert "841.89 x 595.3" in info  # A4 landscape
-    words = subprocess.run(["pdftotext", "-layout", str(res.pdf), "-"], capture_output=True, text=True).stdout
-    flat = re.sub(r"\s+", "", words)
+    flat = re.sub(r"\s+", "", heshan_pdf_text)
     for expected in ("2022年鹤山市委、市政府重点工作任务完成情况汇总表", "一、重点指标类（7项）", "四、民生实事类（10项）",
                      "陈文副市长分管工作（共2项）", f"第1页共{pages}页", "未报送。"):
         assert expected in flat, expected
@@ -558,11 +562,10 @@ def test_every_page_but_the_last_is_more_than_half_full(heshan_pdf):
 
 
 @needs_office
-def test_a_long_answer_goes_on_over_the_page_inside_its_row(heshan_pdf):
+def test_a_long_answer_goes_on_over_the_page_inside_its_row(heshan_pdf_text):
     """The PDF's text of one long 完成情况 (item 13, 突出政治铸魂…: 48 lines) is the unit's words
     in order, over two pages, the header and the item's title repeated on the second."""
-    text = subprocess.run(["pdftotext", "-layout", str(heshan_pdf.pdf), "-"], capture_output=True, text=True).stdout
-    pages = [re.sub(r"\s+", "", p) for p in text.split("\f")]
+    pages = [re.sub(r"\s+", "", p) for p in heshan_pdf_text.split("\f")]
     on = [n for n, p in enumerate(pages) if "突出政治铸魂" in p]
     assert len(on) >= 2 and on == list(range(on[0], on[-1] + 1))
     for n in on[1:]:
