@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.core.units import Ambiguity, people, read_unit_list, split_units, unit_vocabulary
+from toolkit.core.units import Ambiguity, leader_key, people, read_unit_list, split_units, unit_vocabulary
 from toolkit.importing.breakdown import read_breakdown
 from toolkit.importing.run import import_table, init_workspace
 
@@ -234,3 +234,14 @@ def test_a_bracket_on_the_unit_s_part_in_the_work_is_a_note_not_part_of_its_name
     # brackets that belong to the name stay
     assert read_unit_list("各县（市、区）政府（管委会）、湛江港（集团）股份有限公司")[0] == [
         "各县（市、区）政府（管委会）", "湛江港（集团）股份有限公司"]
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("谭晓滨副市长、市公安局局长", "谭晓滨副市长、公安局局长", True),  # seed 002 writes both
+    ("谭晓滨 副市长、市公安局局长", "谭晓滨副市长，公安局局长", True),
+    ("李四副市长、市长", "李四副市长、长", False),  # 市长 is no office without its 市
+    ("张三副区长、区委书记", "张三副区长、委书记", False),
+    ("陈文副市长", "陈文光副市长", False),
+])
+def test_a_leader_s_offices_match_with_or_without_the_government_s_level(a, b, same):
+    assert (leader_key(people(a)[0]) == leader_key(people(b)[0])) is same

@@ -314,6 +314,26 @@ def _only_title(text: str) -> bool:
     return False
 
 
+_LEVELS = "市区县镇乡"
+
+
+def leader_key(person: str) -> str:
+    """How one leader (a person of `people`) is matched, as unit names are (spaces and full-width
+    forms aside), with the offices after the first title read without the government's own
+    level: 谭晓滨副市长、市公安局局长 and 谭晓滨副市长、公安局局长 are one leader."""
+    first, *offices = re.split(r"[、，,；;]", fold(person))
+    return "、".join([first] + [_without_level(o) for o in offices])
+
+
+def _without_level(office: str) -> str:
+    """市公安局局长 → 公安局局长; 市长 and 区委书记 stay (what is left would name no office)."""
+    rest = office[1:]
+    if office[:1] not in _LEVELS or not _only_title(rest):
+        return office
+    title = next(t for t in _TITLES if rest.endswith(t))
+    return rest if len(rest) - len(title) >= 2 else office
+
+
 # The commonest Chinese surnames (over nine in ten people): a 2–4 character cell starting with
 # one is a name, where 已完工 or 全年 is not.
 _SURNAMES = set(

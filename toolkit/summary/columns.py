@@ -20,7 +20,7 @@ SUMMARY_WORDS = {
 }
 
 WIDTHS = {"number": 5, "title": 20, "plan": 30, "deadline": 11, "leader": 12, "lead_unit": 14,
-          "implementing": 14, "cooperating": 14, "completion": 51, "status": 11, "completed_on": 11,
+          "implementing": 14, "cooperating": 14, "completion": 66, "status": 11, "completed_on": 11,
           "remarks": 10}
 
 

@@ -8,8 +8,8 @@ plan node, 序号/项目名称/责任单位 merged down the item; 完成情况 o
 (summary.stats). The PDF is rendered by LibreOffice or Excel (store.office).
 
 Excel never grows a row for text written by a program, so every row height is estimated here
-from the text, the column widths and the font size; a 完成情况 too long for one row (Excel
-stops at 409 pt) flows on over the item's node rows and, if need be, continuation rows.
+from the text (wrapped as LibreOffice wraps it), the column widths and the font size; a row is
+parted only where a page ends inside it, or where Excel's 409 pt limit would cut it (summary.sheet).
 """
 
 from __future__ import annotations

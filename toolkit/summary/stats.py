@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from ..core import schema
 from ..core.dates import format_cn
 from ..core.state import count_statuses, item_status, overdue, status_order, status_rank
+from ..core.units import leader_key, people
 from ..store.workspace import Config, Round
 from .styles import Styles, page_setup
 from .table import SummaryTable
-from .text import Metrics
+from .text import MAX_ROW_HEIGHT, Metrics
 
 STATS_SHEET = "统计"
 OVERDUE_SHEET = "逾期未完成"
@@ -40,23 +41,30 @@ def compute(table: SummaryTable, cfg: Config, rnd: Round) -> Stats:
     import pandas as pd
 
     rank = status_rank(cfg.statuses)
-    items = pd.DataFrame(_item_records(table, rank), columns=["category", "leader", "status"])
+    items = pd.DataFrame(_item_records(table, rank), columns=["category", "leaders", "status"])
+    leaders = items.explode("leaders").rename(columns={"leaders": "leader"})  # an item under each of its leaders
     rows = pd.DataFrame(_row_records(table, cfg, rnd),
                         columns=["category", "number", "title", "unit", "deadline", "status", "problems", "overdue"])
     order = status_order(cfg.statuses, set(items["status"]) | set(rows["status"]))
     tables = [("一、总体情况（按事项计）", _crosstab(items.assign(all=f"全部事项（{len(items)}项）"), "all", order))]
     for title, frame, column in (("二、按分类（按事项计）", items, "category"),
-                                 ("三、按分管领导（按事项计）", items, "leader"),
+                                 ("三、按分管领导（按事项计）", leaders, "leader"),
                                  ("四、按责任单位（按各单位报送的行计，分项由其责任单位计）", rows, "unit")):
         if (frame[column] != NO_GROUP[column]).any():  # a table without categories gets no category table
-            tables.append((title, _crosstab(frame, column, order)))
+            # 合计 counts items: one with two leaders is in both their rows, once in the total
+            tables.append((title, _crosstab(frame, column, order, items if column == "leader" else None)))
     past = rows[rows["overdue"]].drop(columns="overdue").reset_index(drop=True)
     return Stats(rnd, order, tables, past, items)
 
 
 def _item_records(table: SummaryTable, rank) -> list[tuple]:
-    return [(_category(b.item.category) or NO_GROUP["category"], b.item.leader or NO_GROUP["leader"],
-             item_status(b.rows, rank)) for b in table.items]
+    named: dict[str, str] = {}  # leader_key → the leader as first written
+    out = []
+    for b in table.items:
+        leaders = [named.setdefault(leader_key(p), p) for p in people(b.item.leader or "")]
+        out.append((_category(b.item.category) or NO_GROUP["category"], list(dict.fromkeys(leaders)) or [NO_GROUP["leader"]],
+                    item_status(b.rows, rank)))
+    return out
 
 
 def _category(text: str | None) -> str:
@@ -76,15 +84,18 @@ def _row_records(table: SummaryTable, cfg: Config, rnd: Round) -> list[tuple]:
     return out
 
 
-def _crosstab(frame, column: str, order: list[str]):
-    """groups (in table order) × statuses, with a 合计 column and, for several groups, a 合计 row."""
+def _crosstab(frame, column: str, order: list[str], whole=None):
+    """groups (in table order) × statuses, with a 合计 column and, for several groups, a 合计 row:
+    the sum of the groups, or the counts of `whole` where a row may be in several groups."""
     import pandas as pd
 
     groups = sorted(dict.fromkeys(frame[column]), key=lambda g: g in NO_GROUP.values())  # table order, 未… last
     counts = pd.crosstab(frame[column], frame["status"]).reindex(index=groups, columns=order, fill_value=0)
     counts[TOTAL] = counts[order].sum(axis=1)
     if len(groups) > 1:
-        counts.loc[TOTAL] = counts.sum(axis=0)
+        total = counts.sum(axis=0) if whole is None else whole["status"].value_counts().reindex(order, fill_value=0)
+        counts.loc[TOTAL] = total
+        counts.loc[TOTAL, TOTAL] = counts.loc[TOTAL, order].sum()
     return counts.astype(int)
 
 
@@ -156,7 +167,7 @@ def _section(ws, styles: Styles, r: int, title: str, frame, order: list[str], nc
 
 def styles_height(styles: Styles, text: str, width: float) -> float:
     m = Metrics(styles.scfg.body_size)  # the statistics sheets are printed from Excel
-    return max(20, m.height(m.lines(text, width)))
+    return min(MAX_ROW_HEIGHT, max(20, m.height(m.lines(text, width))))
 
 
 def _overdue_sheet(wb, styles: Styles, stats: Stats, table: SummaryTable) -> None:

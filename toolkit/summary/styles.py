@@ -47,10 +47,15 @@ class Styles:
                         valign="vcenter", text_wrap=True, border=1)
 
 
-def page_setup(ws, header_row: int | None) -> None:
+def page_setup(ws, header_row: int | None, scale: int | None = None) -> None:
+    """A4 landscape, GB/T 9704 margins, page footer; one page wide: at `scale` percent, or fitted
+    by the program that prints it."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)  # one page wide, as many long as it takes
+    if scale:
+        ws.set_print_scale(scale)
+    else:
+        ws.fit_to_pages(1, 0)  # one page wide, as many long as it takes
     ws.set_margins(**{k: v / 25.4 for k, v in MARGINS_MM.items()})
     ws.set_footer(FOOTER, {"margin": 0.55})
     ws.center_horizontally()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import re
 from dataclasses import dataclass
 
@@ -16,47 +15,21 @@ from ..core.rounds import Round
 from ..core.state import Answer, Reporting, reportings, status_rank
 from ..store.summaryconfig import DEFAULT_NOTES, SummaryConfig
 from .columns import Column, resolve_columns
-from .text import PIECE_LINES, Metrics, Paragraph, completion, plain, split_long
+from .text import Metrics, Paragraph, completion, plain
 
-# -- layout: the physical rows of an item ----------------------------------------------------------
+# -- layout: the rows of an item ------------------------------------------------------------------
 
 NODE_COLUMNS = ("plan", "deadline")
 
 
 @dataclass
 class Line:
-    """One physical row of an item: a node's row or a continuation of it."""
+    """One row of an item: its own reporting row, a node's or a sub-row's. The summary sheet
+    parts a row only where a page ends inside it."""
 
     node: int  # index of the item's reporting row
     owner: str  # key of the row whose 完成情况 it shows
-    piece: list[Paragraph]  # what of the owner's 完成情况 this row shows
     lines: int = 1  # height in text lines
-
-
-def pack(paragraphs: list[Paragraph], slots: list[int], base: list[int], need, max_lines: int) -> dict[int, list[list[Paragraph]]]:
-    """Spread one row's 完成情况 over the node rows it answers for (`slots`), in order.
-
-    A row takes paragraphs while they fit in the height its own plan needs; the first paragraph
-    of a row always goes in (the row grows); the last row takes the rest, `max_lines` a row, in
-    continuation rows as needed. Returns node → its pieces (one per physical row).
-    """
-    out = {i: [[]] for i in slots}
-    at, used = 0, 0
-    for p in paragraphs:
-        lines = need(p)
-        while True:
-            slot = slots[at]
-            room = min(max_lines, max(base[slot], used)) if at + 1 < len(slots) else max_lines
-            if not out[slot][-1] or used + lines <= room:
-                out[slot][-1].append(p)
-                used += lines
-                break
-            if at + 1 < len(slots):
-                at, used = at + 1, 0
-            else:
-                out[slot].append([])
-                used = 0
-    return out
 
 
 def owners_of(rows: list[Reporting]) -> list[str]:
@@ -70,28 +43,11 @@ def owners_of(rows: list[Reporting]) -> list[str]:
     return out
 
 
-def item_lines(rows: list[Reporting], owners: dict[str, list[Paragraph]], owner: list[str], cols: list[Column],
-               metrics: Metrics) -> list[Line]:
-    """The item's physical rows with heights: node rows, continuation rows where text overflows.
-    `owners`: each shown 完成情况 by its row's key; `owner`: whose 完成情况 each row shows."""
+def item_lines(rows: list[Reporting], owner: list[str], cols: list[Column], metrics: Metrics) -> list[Line]:
+    """The item's rows, each as tall as its own plan and deadline; merged cells grow them later."""
     node_cols = [c for c in cols if c.id in NODE_COLUMNS]
-    base = [max([_cell_lines(r, c, metrics) for c in node_cols], default=1) for r in rows]
-    width = next((c.width for c in cols if c.id == "completion"), None)
-    pieces = {i: [[]] for i in range(len(rows))}
-    max_lines = metrics.max_lines
-    if width is not None:  # rows of at most PIECE_LINES of 完成情况, so that pages can part them
-        def need(p):
-            return metrics.lines(plain([p]), width)
-
-        for key, paragraphs in owners.items():
-            slots = [i for i, k in enumerate(owner) if k == key]
-            cut = [q for p in paragraphs for q in split_long(p, width, metrics, PIECE_LINES)]
-            pieces.update(pack(cut, slots, base, need, PIECE_LINES))
-    lines = []
-    for i in range(len(rows)):
-        parts = pieces[i] + [[] for _ in range(math.ceil(base[i] / max_lines) - len(pieces[i]))]
-        lines += [Line(i, owner[i], p, metrics.lines(plain(p), width) if p else 1) for p in parts]
-    return lines
+    return [Line(i, owner[i], max([_cell_lines(r, c, metrics) for c in node_cols], default=1))
+            for i, r in enumerate(rows)]
 
 
 def own_deadline(row: Reporting) -> str:
@@ -113,17 +69,15 @@ def spans(lines: list[Line], key) -> list[tuple[int, int]]:
     return out
 
 
-def grow(lines: list[Line], span: tuple[int, int], need: int, max_lines: int) -> None:
-    """Make the rows of a merged cell tall enough for its text, from the last row up."""
+def grow(lines: list[Line], span: tuple[int, int], need: int) -> None:
+    """Make the rows of a merged cell tall enough for its text, the missing lines shared out
+    evenly (the node rows beside a long merged 完成情况 stay alike), the last rows first."""
     first, last = span
     missing = need - sum(x.lines for x in lines[first:last + 1])
-    for x in reversed(lines[first:last + 1]):
-        if missing <= 0:
-            return
-        add = min(missing, max_lines - x.lines)
-        if add > 0:
-            x.lines += add
-            missing -= add
+    n = last - first + 1
+    for i, x in enumerate(lines[first:last + 1]):
+        if missing > 0:
+            x.lines += missing // n + (1 if n - i <= missing % n else 0)
 
 
 # -- the table ---------------------------------------------------------------------------------------
@@ -140,6 +94,7 @@ class ItemBlock:
     item: Item
     rows: list[Reporting]
     lines: list[Line]
+    completions: dict[str, list[Paragraph]]  # 完成情况 by the key of the row that owns the cell
 
 
 @dataclass
@@ -198,9 +153,11 @@ def build_table(items: list[Item], answers: dict[str, list[Answer]], cfg: Config
         rows = reportings(item, answers, rank)
         owner = owners_of(rows)
         owners = {r.key: completion(r, scfg.text_fields, cfg.statuses) for r in rows if r.key in owner}
-        lines = item_lines(rows, owners, owner, cols, metrics)
-        _fit_merged(lines, item, rows, cols, metrics)
-        blocks.append(ItemBlock(item, rows, lines))
+        lines = item_lines(rows, owner, cols, metrics)
+        block = ItemBlock(item, rows, lines, owners)
+        for span, need in merged_cells(block, cols, metrics):
+            grow(lines, span, need)
+        blocks.append(block)
     title = scfg.title or f"{cfg.title}完成情况汇总表"
     subtitle = scfg.subtitle.replace("{label}", rnd.label).replace("{date}", format_cn(rnd.due))
     return SummaryTable(title, subtitle, cols, blocks, notes, metrics)
@@ -210,28 +167,28 @@ ITEM_COLUMNS = ("number", "title", "leader", "implementing", "cooperating")
 ROW_COLUMNS = ("lead_unit", "status", "completed_on", "remarks")
 
 
-def merged_cells(lines: list[Line], item: Item, rows: list[Reporting], cols: list[Column],
-                 metrics: Metrics) -> list[tuple[tuple[int, int], int]]:
-    """Every merged cell of an item as ((first, last) line, text lines it needs): one per node
-    (plan, deadline), per run of a reporting row (责任单位 …), and the item's own (序号, 项目名称)."""
+def merged_cells(block: ItemBlock, cols: list[Column], metrics: Metrics) -> list[tuple[tuple[int, int], int]]:
+    """Every cell of an item as ((first, last) row, text lines it needs): one per node (plan,
+    deadline), per run of rows one reporting row answers for (责任单位, 完成情况 …), and the item's
+    own (序号, 项目名称)."""
+    lines, item, rows = block.lines, block.item, block.rows
     by_key = {r.key: r for r in rows}
     out = []
     for span in spans(lines, key=lambda x: x.node):
         node = rows[lines[span[0]].node]
         out.append((span, max((_cell_lines(node, c, metrics) for c in cols if c.id in NODE_COLUMNS), default=1)))
     for span in spans(lines, key=lambda x: x.owner):
-        rep = by_key[lines[span[0]].owner]
-        out.append((span, max((metrics.lines(row_value(rep, c.id), c.width) for c in cols if c.id in ROW_COLUMNS),
-                              default=1)))
-    need = max((metrics.lines(item_value(item, c.id), c.width) for c in cols
+        key = lines[span[0]].owner
+        need = [metrics.lines(row_value(by_key[key], c.id), c.width) for c in cols if c.id in ROW_COLUMNS]
+        need += [metrics.lines(plain(block.completions[key]), c.width) for c in cols if c.id == "completion"]
+        out.append((span, max(need, default=1)))
+    return out + [((0, len(lines) - 1), item_lines_needed(item, cols, metrics))]
+
+
+def item_lines_needed(item: Item, cols: list[Column], metrics: Metrics) -> int:
+    """Lines the item's own cells (序号, 项目名称, 分管领导 …) need."""
+    return max((metrics.lines(item_value(item, c.id), c.width) for c in cols
                 if c.id in ITEM_COLUMNS or c.id.startswith("extra:")), default=1)
-    return out + [((0, len(lines) - 1), need)]
-
-
-def _fit_merged(lines: list[Line], item: Item, rows: list[Reporting], cols: list[Column], metrics: Metrics) -> None:
-    """Grow rows so that every merged cell (node, reporting row, item) fits its text."""
-    for span, need in merged_cells(lines, item, rows, cols, metrics):
-        grow(lines, span, need, metrics.max_lines)
 
 
 def item_value(item: Item, cid: str) -> str:

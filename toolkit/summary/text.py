@@ -1,7 +1,8 @@
-"""The summary's text: rich runs (bold status, bold own leads), paragraphs, and line estimates."""
+"""The summary's text: rich runs (bold status, bold own leads), paragraphs, line breaking and heights."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -17,17 +18,20 @@ Paragraph = list[Run]
 # bold wherever it occurs: Heshan's original bolds some and not others.
 _OWN_LEAD = re.compile(r"[（(](?:[^（）()]|[（(][^（）()]*[）)])*?(?:牵头|按照?职能负责)\s*[）)]")
 _WIDE = re.compile(r"[^\x00-\u1fff]")  # CJK, full-width forms and Chinese punctuation (“” … —)
+# What a line never breaks inside: a run of Latin letters and digits (154.22, 10.5%, B15, 1-4#),
+# a closing mark with what it closes (，。、）》” never open a line) and an opening mark with what
+# it opens. LibreOffice breaks Chinese text anywhere else; checked line by line against its PDF.
+_TOKEN = re.compile(r"[（(《“‘\[【]*(?:[A-Za-z0-9.%#+\-/:·~_&]+|.)[，。、；：？！,.;:?!）)》”’\]】…—]*", re.S)
 # Line height / font size: Excel sizes rows for 宋体/仿宋 at 1.3; LibreOffice lays out its stand-in,
 # Noto Serif CJK, at its ascent + descent, 1.45. The PDF is laid out for the program that prints it.
 LINE_SPACING = {"excel": 1.3, "libreoffice": 1.45}
 NARROW_EM = 0.5  # Latin letters and digits in a CJK font, in ems (half-width in 仿宋_GB2312)
 CELL_PADDING_PX = 2
-WRAP_SLACK = 0.94  # line breaking rules (no 。 at a line start, whole Latin words) waste some width
-ROW_PADDING_PT = 6
+# The share of a line Excel fills before it wraps (its line breaking rules are not LibreOffice's
+# and cannot be checked here); LibreOffice fills its lines as measured here.
+WRAP_SLACK = {"excel": 0.94, "libreoffice": 1.0}
+ROW_PADDING_PT = 4
 MAX_ROW_HEIGHT = 409  # Excel's limit
-# 完成情况 lines per row at most: a long answer flows over several rows (no borders between
-# them), and a page can break between those rows instead of leaving a tall row for the next.
-PIECE_LINES = 8
 
 
 @dataclass(frozen=True)
@@ -49,19 +53,52 @@ class Metrics:
         return width * 7 + 5 - 2 * CELL_PADDING_PX  # Excel: a column of width w is 7w + 5 px
 
     def lines(self, text: str, width: float) -> int:
-        return sum(self._lines(part, self.usable_px(width)) for part in (text or "").split("\n"))
+        return sum(len(self.wrap(part, width)) for part in (text or "").split("\n"))
 
-    def _lines(self, text: str, usable: float) -> int:
-        px = self.text_px(text)
-        return 1 if px <= usable else math.ceil(px / (usable * WRAP_SLACK))
+    def wrap(self, text: str, width: float) -> list[int]:
+        """Where each line of one paragraph starts (character offsets), filling lines greedily
+        token by token; a token wider than a line is cut where the line ends."""
+        return list(_wrap(text, self.usable_px(width) * WRAP_SLACK[self.renderer] / (self.size * 96 / 72)))
 
     def height(self, lines: int) -> float:
-        """Points, rounded up to whole pixels (0.75 pt): Excel would round a height down."""
-        return min(MAX_ROW_HEIGHT, math.ceil((lines * self.size * self.spacing + ROW_PADDING_PT) / 0.75) * 0.75)
+        """Points, rounded up to whole pixels (0.75 pt): Excel would round a height down. A row
+        is written at most `max_lines` tall (Excel's limit); an item's taller rows are parted."""
+        return math.ceil((lines * self.size * self.spacing + ROW_PADDING_PT) / 0.75) * 0.75
 
     @property
     def max_lines(self) -> int:
         return int((MAX_ROW_HEIGHT - ROW_PADDING_PT) // (self.size * self.spacing))
+
+    def lines_in(self, height: float) -> int:
+        """The text lines a row of `height` points holds."""
+        return max(0, int((height - ROW_PADDING_PT) // (self.size * self.spacing)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _wrap(text: str, usable: float) -> tuple[int, ...]:
+    """Line starts of `text` in a line `usable` ems wide (the summary measures the same texts
+    again and again: its merged cells, its pages)."""
+    starts, used = [0], 0.0
+    for m in _TOKEN.finditer(text):
+        token = m.group(0)
+        ems = _ems(token)
+        if used and used + ems > usable:
+            starts.append(m.start())
+            used = 0.0
+        at = m.start()
+        while ems > usable:  # a token longer than a line (a long URL): cut where lines end
+            fit = at + 1
+            while fit < m.end() and _ems(text[at:fit + 1]) <= usable:
+                fit += 1
+            starts.append(fit)
+            ems -= _ems(text[at:fit])
+            at = fit
+        used += ems
+    return tuple(starts)
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(c) > 0x1FFF else NARROW_EM for c in text)
 
 
 def plain(paragraphs: list[Paragraph]) -> str:
@@ -128,36 +165,23 @@ def _bold_lead(line: str, lead: re.Pattern) -> Paragraph:
     return tidy([(True, m.group(0)), (False, line[m.end():])]) if m else [(False, line)]
 
 
-def split_long(paragraph: Paragraph, width: float, metrics: Metrics, max_lines: int) -> list[Paragraph]:
-    """A paragraph too tall for one row cut into pieces that fit, at sentence ends if possible."""
-    text = "".join(t for _, t in paragraph)
-    if metrics.lines(text, width) <= max_lines:
-        return [paragraph]
-    budget = metrics.usable_px(width) * WRAP_SLACK * max_lines * 0.9  # whole lines are lost at each wrap
-    cuts, start, used = [], 0, 0.0
-    for m in re.finditer(r"[^。；！？!?;]*[。；！？!?;]?", text):
-        piece = m.group(0)
-        if not piece:
+def cut_lines(paragraphs: list[Paragraph], width: float, metrics: Metrics, lines: int) -> tuple[list[Paragraph], list[Paragraph]]:
+    """A cell's text parted after its first `lines` lines, as they wrap in a column of `width`:
+    what a page holds of it, and what goes on over the page. A cut paragraph goes on where its
+    line ended, as a paragraph of the next part."""
+    head: list[Paragraph] = []
+    for n, p in enumerate(paragraphs):
+        text = "".join(t for _, t in p)
+        starts = metrics.wrap(text, width)
+        if len(starts) <= lines:
+            head.append(p)
+            lines -= len(starts)
             continue
-        need = metrics.text_px(piece)
-        if used + need > budget and m.start() > start:
-            cuts.append(m.start())
-            start, used = m.start(), 0.0
-        while need > budget:  # one sentence longer than a row: cut inside it
-            at = _fit_chars(text, start, budget, metrics)
-            cuts.append(at)
-            start, need = at, metrics.text_px(text[at:m.end()])
-        used += need
-    bounds = [0] + cuts + [len(text)]
-    return [_slice(paragraph, a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
-
-
-def _fit_chars(text: str, start: int, budget: float, metrics: Metrics) -> int:
-    used, at = 0.0, start
-    while at < len(text) and used + metrics.text_px(text[at]) <= budget:
-        used += metrics.text_px(text[at])
-        at += 1
-    return max(at, start + 1)
+        if lines > 0:
+            head.append(_slice(p, 0, starts[lines]))
+        rest = _slice(p, starts[lines], len(text)) if lines > 0 else p
+        return head, [tidy(rest)] + paragraphs[n + 1:]
+    return head, []
 
 
 def _slice(paragraph: Paragraph, start: int, end: int) -> Paragraph:
