@@ -33,6 +33,7 @@ class Answer:
     unit: str
     fields: dict[str, str]
     file: str = ""  # the file it was accepted from
+    saved_at: str = ""  # that file's own last-saved time (ISO), '' when unknown
 
     @property
     def status(self) -> str:
@@ -61,7 +62,7 @@ def answers_by_key(reports: list[dict]) -> dict[str, list[Answer]]:
     """The ledger's current reports of a round ({key, unit, fields}) by row key."""
     out: dict[str, list[Answer]] = {}
     for rep in reports:
-        out.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"], rep.get("file") or ""))
+        out.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"], rep.get("file") or "", rep.get("saved_at") or ""))
     return out
 
 

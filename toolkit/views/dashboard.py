@@ -15,6 +15,8 @@ from collections import Counter
 from pathlib import Path
 
 from ..core.config import Config
+from ..core.history import ARROWS, TREND_CN, WORSE
+from ..core.history import colour as status_colour
 from ..core.rounds import Round
 from ..core.state import Reporting, overdue
 from ..mail.message import render, template_environment
@@ -46,16 +48,28 @@ def build(ws: Workspace, round_name: str | None = None, st: Status | None = None
         colour, why = light(item["status"], st.rows[item["key"]], cfg, st.rnd)
         # Nodes one unit answered with the same text show it once (as the summary merges them).
         progress = list(dict.fromkeys(r["progress"] for r in item["reports"] if r["progress"]))
-        items.append({**item, "light": colour, "light_cn": LIGHTS[colour], "why": why, "progress": progress})
+        items.append({**item, "light": colour, "light_cn": LIGHTS[colour], "why": why, "progress": progress,
+                      **_trend(item, cfg)})
     lights = Counter(i["light"] for i in items)
     return {
         "title": cfg.title, "round": st.round, "label": st.rnd.label, "due": st.rnd.due.isoformat(),
         "generated": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "items": items, "units": st.units, "lights": {k: lights.get(k, 0) for k in LIGHTS},
         "counts": st.counts, "warnings": [i for i in items if i["light"] == "red"],
+        "worse": [i for i in items if i["trend"] == WORSE],
         "submitted": sum(u["submitted"] for u in st.units), "late": [u["name"] for u in st.units if u["late"]],
         "missing": [u["name"] for u in st.units if not u["submitted"]],
     }
+
+
+def _trend(item: dict, cfg: Config) -> dict:
+    """The item over the rounds collected: a dot per round (its status's colour, the status as
+    the tip), the arrow against the round before, and for an item that got worse what it was."""
+    steps = item["history"]
+    dots = [{"colour": status_colour(s["status"], cfg), "tip": f"{s['label']}：{s['status']}"} for s in steps]
+    trend = item["trend"]
+    return {"dots": dots, "arrow": ARROWS.get(trend, ""), "trend_cn": TREND_CN.get(trend, ""),
+            "before": steps[-2]["status"] if len(steps) > 1 else "", "before_label": steps[-2]["label"] if len(steps) > 1 else ""}
 
 
 def write_dashboard(ws: Workspace, path: Path | None = None, round_name: str | None = None,
