@@ -89,7 +89,10 @@ def _added(z: zipfile.ZipFile, name: str, part: str) -> dict[str, bytes]:
     as the last sheet: the sheets before it keep their positions (print areas, names)."""
     workbook, rels, types = z.read("xl/workbook.xml"), z.read(RELS), z.read(TYPES)
     ids = [int(n) for n in re.findall(rb'\bsheetId="(\d+)"', workbook)]
-    rel_id = "rIdDuban" + str(len(_REL.findall(rels)) + 1)
+    n = len(_REL.findall(rels)) + 1
+    while f'Id="rIdDuban{n}"'.encode() in rels:
+        n += 1
+    rel_id = f"rIdDuban{n}"
     sheet = (f'<sheet name={quoteattr(name)} sheetId="{max(ids, default=0) + 1}" xmlns:r="{REL_NS}" '
              f'r:id="{rel_id}"/>').encode("utf-8")
     target = "/" + part
