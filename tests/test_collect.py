@@ -496,7 +496,10 @@ def test_status_json_shows_the_merged_state(rnd, run):
     assert units[DGRC]["submitted"] and units[DGRC]["late"]
     item = out["items"][0]
     assert set(item) == {"key", "number", "title", "category", "leader", "lead_unit", "units", "other_units", "deadline", "status",
-                         "reports"}
+                         "reports", "history", "trend"}
+    # one round collected: its history is this round, dated by the file's own save time (late)
+    assert [(h["round"], h["status"], h["date"]) for h in item["history"]] == [(ROUND, item["status"], "2022-07-05")]
+    assert item["trend"] is None
     assert item["reports"][0] == {"unit": DGRC, "node": None, "status": "基本按进度完成", "progress": "1-6月，按计划推进，完成阶段目标。",
                                   "problems": "", "next_steps": "继续推进。", "completed_on": "",
                                   "file": rnd.generated[DGRC].path.name}

@@ -355,9 +355,11 @@ def test_printed_on_a4_landscape_with_the_header_on_every_page_and_the_colours(b
     pages = pdf_text(browser["pdf"])
     assert 5 < len(pages) < 60  # the overview of all items leaves out their texts: not the whole summary again
     assert pages[0].lstrip().startswith("2022年鹤山市委、市政府重点工作任务 督办看板")
-    # every later page starts with its table's header row, repeated…
+    # every later page starts with its table's header row, repeated, or with a section's heading
+    # (the overview of all items starts a page of its own)…
     lines = [[line.split() for line in p.strip().splitlines()[:2]] for p in pages[1:]]
-    assert all(h[:3] == ["灯", "序号", "事项"] or h[:2] == ["单位", "报送"] for h, _ in lines), lines
+    assert all(h[:3] == ["灯", "序号", "事项"] or h[:2] == ["单位", "报送"] or h[0].startswith("全部事项") for h, _ in lines), lines
+    assert any(h[0].startswith("全部事项") for h, _ in lines)
     # …then a whole row: a light, a category, a unit. Only a row taller than a page goes on
     # (三、30: its nodes' texts fill more than a page)
     cut = [row for head, row in lines if head[0] == "灯" and row[0] not in "红黄绿" and not re.match("[一二三四五六七八九十]+、", row[0])]

@@ -269,7 +269,7 @@ def test_a_renamed_master_sheet_behind_another_sheet_is_found_and_written(m):
     result = m.collect(EDU)
     assert result.conflicts == [] and result.master_cells_written
     wb = openpyxl.load_workbook(m.ws.master_path)
-    assert wb.sheetnames == ["说明", "总台账（6月）"]
+    assert wb.sheetnames == ["说明", "总台账（6月）", "历次情况"]  # duban's history sheet stays last
     assert all(m.column("进展情况")[k] == v for k, v in m.progress_sent(EDU).items())
 
 

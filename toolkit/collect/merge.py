@@ -21,11 +21,13 @@ from ..core.findings import Finding, finding
 from ..core.model import Item
 from ..core.text import column_letter
 from ..store import faults
-from ..store.corrections import current_view, find_edits, record, shown_reports, written_cells
+from ..store.corrections import corrected, current_view, find_edits, record, shown_reports, written_cells
 from ..store.fsutil import atomic_path, backup, writing
+from ..store.historysheet import HistorySheet, history_sheet
 from ..store.ledger import Ledger
 from ..store.master import MasterView, answer_headers, desired_cells, write_master
 from ..store.workspace import Config, Workspace
+from ..store.xlsxparts import CannotEdit, write_parts
 from .reader import MAX_FILE_BYTES, open_plain
 from .xlsxpatch import CannotPatch, patch_cells
 
@@ -36,7 +38,7 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
     `seen`: the master as read earlier in the run, used when its bytes are still the same."""
     if not ws.master_path.exists():  # deleted by hand: rebuilt from the ledger, nothing is lost
         ledger.db.execute("DELETE FROM master_cells")
-        write_master(ws.master_path, cfg, items, [], {})
+        write_master(ws.master_path, cfg, items, [], {}, _history(ledger, items, cfg))
     data = ws.master_path.read_bytes()
     # The cells are compared with, and patched into, these very bytes: a master saved by
     # hand since it was seen is read again.
@@ -70,9 +72,11 @@ def update_master(ws: Workspace, ledger: Ledger, items: list[Item], cfg: Config,
             continue
         changes[(r, c)] = value
         written[(key, column)] = value
-    if changes:
+    history = _history(ledger, items, cfg)  # with the edits just recorded
+    parts = _history_parts(data, history)
+    if changes or parts != {}:
         backup(ws.master_path, ws.backups_dir, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
-        _write_cells(ws.master_path, data, master.sheet, changes)
+        _write_cells(ws.master_path, data, master.sheet, changes, history, parts)
     faults.point("after-master")
     ledger.set_master_cells({k: v for k, v in written.items() if noted.get(k) != v})
     return len(changes), conflicts + _layout_problems(master, unwritten, shown, items)
@@ -126,13 +130,31 @@ def _answers_after_corrections(shown: dict[str, dict], cfg: Config) -> list[Find
     return out
 
 
-def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, int], str]) -> None:
-    """Patch the cells into the sheet XML of `data` (the master's bytes) and replace the
-    master with it; a layout the patcher does not know goes through openpyxl instead
-    (slower, but any valid workbook)."""
+def _history(ledger: Ledger, items: list[Item], cfg: Config) -> HistorySheet:
+    """The 历次情况 sheet as the ledger has it now: every round's reports, corrections applied."""
+    return history_sheet(cfg, items, corrected(ledger.current_reports(), ledger.corrections()))
+
+
+def _history_parts(data: bytes, history: HistorySheet) -> dict[str, bytes] | None:
+    """The parts that bring the 历次情况 sheet of the master `data` up to date ({} when it is);
+    None when the master's layout is one only openpyxl's rewrite can take."""
     try:
+        return history.parts(data)
+    except (CannotEdit, KeyError):  # KeyError: a part the workbook lacks (no styles.xml …)
+        return None
+
+
+def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, int], str], history: HistorySheet,
+                 parts: dict[str, bytes] | None) -> None:
+    """Patch the cells into the sheet XML of `data` (the master's bytes) and the 历次情况
+    sheet's `parts` (history.parts(data)) into it, and replace the master with it; a layout
+    the patcher does not know goes through openpyxl instead (slower, but any valid workbook),
+    and the history is drawn into what openpyxl saved."""
+    try:
+        if parts is None:
+            raise CannotPatch("history sheet")
         with atomic_path(path) as tmp:
-            patch_cells(data, tmp, sheet, changes)
+            patch_cells(data, tmp, sheet, changes, parts)
         return
     except CannotPatch:
         pass
@@ -144,8 +166,10 @@ def _write_cells(path: Path, data: bytes, sheet: str, changes: dict[tuple[int, i
         cell = ws.cell(r, c)
         cell.value = value
         cell.data_type = "s"  # a unit's text starting with = + - @ stays text, never a formula
+    saved = io.BytesIO()
+    wb.save(saved)
     with atomic_path(path) as tmp:
-        wb.save(tmp)
+        write_parts(saved.getvalue(), tmp, history.parts(saved.getvalue()))
 
 
 class NotAsRead(Exception):

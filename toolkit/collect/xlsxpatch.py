@@ -13,13 +13,11 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from ..core.text import column_letter, xml_text
+from ..store import xlsxparts
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
-_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"([^>]*?)(?:/>|>.*?</c>)', re.S)
 _STYLE = re.compile(rb'\bs="(\d+)"')
@@ -39,17 +37,10 @@ def column_number(letters: bytes) -> int:
 
 def sheet_part(z: zipfile.ZipFile, name: str) -> str:
     """The zip member holding the sheet called `name`."""
-    rels = {}
-    for element in _REL.findall(z.read("xl/_rels/workbook.xml.rels")):
-        attrs = dict(_ATTR.findall(element))  # attribute order differs between writers
-        rels[attrs.get(b"Id")] = attrs.get(b"Target", b"")
-    for element in _SHEET.findall(z.read("xl/workbook.xml")):
-        attrs = dict(_ATTR.findall(element))
-        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
-        if sheet_name == name and attrs.get(b"r:id") in rels:
-            target = rels[attrs[b"r:id"]].decode("utf-8")
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    raise CannotPatch(f"no sheet named {name}")
+    part = xlsxparts.sheet_part(z, name)
+    if part is None:
+        raise CannotPatch(f"no sheet named {name}")
+    return part
 
 
 def _cell_xml(col: int, row: bytes, attrs: bytes, text: str) -> bytes:
@@ -113,13 +104,14 @@ def patch_sheet_xml(xml: bytes, changes: dict[tuple[int, int], str]) -> bytes:
     return out
 
 
-def patch_cells(source: Path | bytes, target: Path, sheet: str, changes: dict[tuple[int, int], str]) -> None:
+def patch_cells(source: Path | bytes, target: Path, sheet: str, changes: dict[tuple[int, int], str],
+                parts: dict[str, bytes] | None = None) -> None:
     """Copy the workbook `source` (a path, or its bytes) to `target` with the changed cells
-    (1-based row, col)."""
-    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
-        part = sheet_part(z, sheet)
-        xml = patch_sheet_xml(z.read(part), changes)
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-            for info in z.infolist():
-                data = xml if info.filename == part else z.read(info.filename)
-                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    (1-based row, col), and `parts` (zip member → bytes: a sheet duban owns) replaced or added."""
+    source = source if isinstance(source, bytes) else Path(source).read_bytes()
+    parts = dict(parts or {})
+    if changes:
+        with zipfile.ZipFile(io.BytesIO(source)) as z:
+            part = sheet_part(z, sheet)
+            parts[part] = patch_sheet_xml(z.read(part), changes)
+    xlsxparts.write_parts(source, target, parts)

@@ -37,6 +37,7 @@ class Answer:
     unit: str
     fields: dict[str, str]
     file: str = ""  # the file it was accepted from
+    saved_at: str = ""  # that file's own last-saved time (ISO), '' when unknown
 
     @property
     def status(self) -> str:
@@ -65,7 +66,7 @@ def answers_by_key(reports: list[dict]) -> dict[str, list[Answer]]:
     """The ledger's current reports of a round ({key, unit, fields}) by row key."""
     out: dict[str, list[Answer]] = {}
     for rep in reports:
-        out.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"], rep.get("file") or ""))
+        out.setdefault(rep["key"], []).append(Answer(rep["unit"], rep["fields"], rep.get("file") or "", rep.get("saved_at") or ""))
     return out
 
 
@@ -129,6 +130,16 @@ def previous_due(rnd: Round, cfg: Config) -> dt.date | None:
 GREEN, YELLOW, RED = "green", "yellow", "red"
 
 
+def status_colour(status: str, cfg: Config) -> str:
+    """The 红黄绿 of a status alone (an item's light also weighs its deadlines, and the history's
+    dots show this): green done; red behind, suspended, 未报送 or a word not configured; else yellow."""
+    if status == cfg.done_status:
+        return GREEN
+    if status == UNREPORTED or status in cfg.problem_statuses or status not in cfg.statuses:
+        return RED
+    return YELLOW
+
+
 def light(item_status: str, rows: list[Reporting], rnd: Round, cfg: Config) -> tuple[str, str]:
     """An item's light (green/yellow/red) and why, from its status and its rows.
 
@@ -141,11 +152,12 @@ def light(item_status: str, rows: list[Reporting], rnd: Round, cfg: Config) -> t
     round (every 12月15日 target is due by 1月3日): the 19 items Heshan itself called
     基本按进度完成 at the year's end all showed red beside the 12 really behind.
     """
-    if item_status == cfg.done_status:
+    colour = status_colour(item_status, cfg)
+    if colour == GREEN:
         return GREEN, item_status
     if item_status == UNREPORTED and any(r.answers for r in rows):
         return RED, f"未报送（共 {len(rows)} 行，{sum(not r.answers for r in rows)} 行未报）"
-    if item_status in cfg.problem_statuses or item_status not in cfg.statuses:  # 未报送, NO_STATUS too
+    if colour == RED:
         return RED, item_status
     before = previous_due(rnd, cfg)
     for row in rows:

@@ -23,7 +23,9 @@ from ..core.keys import assign_keys
 from ..core.model import Item
 from ..core.text import column_letter, squash
 from ..store import configfile
+from ..store.corrections import corrected
 from ..store.fsutil import backup, file_sha256
+from ..store.historysheet import history_sheet
 from ..store.ledger import Ledger
 from ..store.master import read_master, write_master
 from ..store.units import read_units, write_units
@@ -178,10 +180,11 @@ def import_breakdown(ws: Workspace, breakdown: Breakdown, source: Path, wait: fl
                 # The table's own 备注 lines, printed again under the summary (duban summary).
                 ledger.set_meta("notes", json.dumps(breakdown.notes, ensure_ascii=False))
             ledger.backup(ws.backups_dir, stamp)  # with the master's backup, below
+            reports = corrected(ledger.current_reports(), ledger.corrections())  # for the 历次情况 sheet
         _update_config(ws, cfg, breakdown, Path(source), year)
         cfg = ws.config()
         backup(ws.master_path, ws.backups_dir, stamp)
-        write_master(ws.master_path, cfg, result.items, result.kept, carried)
+        write_master(ws.master_path, cfg, result.items, result.kept, carried, history_sheet(cfg, result.items, reports))
         backup(ws.units_path, ws.backups_dir, stamp)
         write_units(ws.units_path, result.items + result.kept, read_units(ws.units_path))
     return result

@@ -20,8 +20,10 @@ from ..core.errors import DubanError
 from ..core.model import Item
 from ..core.text import cell_text, column_letter, fit_cell, xml_text
 from .fsutil import atomic_path
+from .historysheet import HistorySheet
 from .sheetstyle import formats, row_height
 from .workspace import Config
+from .xlsxparts import write_parts
 
 SHEET = "总台账"
 KEY_HEADER = "键"
@@ -67,8 +69,10 @@ def _row_values(item: Item, sub, index: int) -> dict[str, str]:
     return values
 
 
-def write_master(path: Path, cfg: Config, items: list[Item], gone: list[Item], carried: dict[str, dict[str, str]]) -> None:
-    """Write master.xlsx: title, header, group rows, item and sub-rows, report values by key."""
+def write_master(path: Path, cfg: Config, items: list[Item], gone: list[Item], carried: dict[str, dict[str, str]],
+                 history: HistorySheet) -> None:
+    """Write master.xlsx: title, header, group rows, item and sub-rows, report values by key;
+    then the 历次情况 sheet."""
     import xlsxwriter
 
     extras = list(dict.fromkeys(k for it in items + gone for k in it.extras))
@@ -92,6 +96,9 @@ def write_master(path: Path, cfg: Config, items: list[Item], gone: list[Item], c
                 r = _item_rows(ws, fmt, cols, r, item, carried)
         ws.autofilter(1, 0, max(1, r - 1), len(cols) - 1)
         wb.close()
+        # drawn into the file the way collect draws it again (store.historysheet)
+        data = tmp.read_bytes()
+        write_parts(data, tmp, history.parts(data))
 
 
 def _frame(ws, fmt, cols: list[Column], title: str) -> None:

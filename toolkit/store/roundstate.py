@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..core.assign import unit_rows
 from ..core.config import Config
+from ..core.history import Step, item_history, rounds_shown
 from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import (
@@ -40,6 +41,7 @@ class RoundState:
     statuses: dict[str, str]  # item key → the item's status
     counts: dict[str, int]  # items per status, best first, 未报送 last
     units: list[UnitState]  # the units that report this round, in table order
+    history: dict[str, list[Step]]  # item key → its status in each round collected up to this one, this one last
 
     def rank(self):
         return status_rank(self.cfg.statuses)
@@ -50,12 +52,14 @@ def round_state(ws: Workspace, round_name: str | None = None) -> RoundState:
     rnd = ws.round(round_name, cfg)
     with Ledger(ws.ledger_path, readonly=True) as ledger:
         items = ledger.items_or_stop()
-        answers = answers_by_key(corrections.reports(ws, ledger, rnd.name))
+        every = corrections.reports(ws, ledger)  # every round's: the history shows the earlier ones
         standing = ledger.standing(rnd.name)
+    answers = answers_by_key([rep for rep in every if rep["round"] == rnd.name])
     rank = status_rank(cfg.statuses)
     rows = {item.key: reportings(item, answers, rank) for item in items}
     statuses = {item.key: item_status(rows[item.key], rank) for item in items}
     counts = count_statuses(list(statuses.values()), cfg.statuses)
     owed = unit_rows(items, cfg, rnd.due)
     units = unit_states(list(owed), standing, owed, answers)  # with the rows a partly accepted unit still owes
-    return RoundState(cfg, rnd, items, rows, statuses, counts, units)
+    history = item_history(items, every, rounds_shown(cfg.rounds, {rep["round"] for rep in every}, rnd), rank)
+    return RoundState(cfg, rnd, items, rows, statuses, counts, units, history)

@@ -15,7 +15,9 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
-from ..core.state import GREEN, RED, YELLOW, UnitState, light
+from ..core.config import Config
+from ..core.history import ARROWS, TREND_CN, WORSE
+from ..core.state import GREEN, RED, YELLOW, UnitState, light, status_colour
 from ..mail.message import render, template_environment
 from ..store.fsutil import ELSEWHERE, atomic_write_text
 from ..store.workspace import Workspace
@@ -56,7 +58,8 @@ def build(ws: Workspace, round_name: str | None = None, st: Status | None = None
     for item in st.items:
         colour, why = light(item["status"], st.rows[item["key"]], st.rnd, cfg)
         items.append({**item, "light": colour, "light_cn": LIGHTS[colour], "why": why,
-                      "progress": texts(item["reports"], "progress"), "problems": texts(item["reports"], "problems")})
+                      "progress": texts(item["reports"], "progress"), "problems": texts(item["reports"], "problems"),
+                      **_trend(item, cfg)})
     lights = Counter(i["light"] for i in items)
     units = [unit_entry(s) for s in st.unit_states]
     warnings = [i for i in items if i["light"] == RED]
@@ -69,7 +72,29 @@ def build(ws: Workspace, round_name: str | None = None, st: Status | None = None
         "submitted": sum(u["submitted"] for u in units), "late": [u["name"] for u in units if u["late"]],
         "missing": [u["name"] for u in units if not u["submitted"]],
         "partial": [u for u in units if u["partial"]],
+        "worse": [i for i in items if i["trend"] == WORSE],
     }
+
+
+def _trend(item: dict, cfg: Config) -> dict:
+    """The item over the rounds collected: a dot per round (its status's colour, the status as
+    the tip), the arrow against the round before, and for an item that got worse what it was."""
+    steps = item["history"]
+    dots = [{"colour": status_colour(s["status"], cfg), "tip": f"{s['label']}：{s['status']}"} for s in steps]
+    trend = item["trend"]
+    return {"dots": dots, "arrow": ARROWS.get(trend, ""), "trend_cn": TREND_CN.get(trend, ""),
+            "before": steps[-2]["status"] if len(steps) > 1 else "", "before_label": steps[-2]["label"] if len(steps) > 1 else ""}
+
+
+def _trend(item: dict, cfg: Config) -> dict:
+    """The item over the rounds collected: a dot per round (its status's colour, the status as
+    the tip), the arrow against the round before, and for an item that got worse what it was."""
+    steps = item["history"]
+    dots = [{"colour": status_colour(s["status"], cfg), "tip": f"{s['label']}：{s['status']}"} for s in steps]
+    trend = item["trend"]
+    before = steps[-2] if len(steps) > 1 else None
+    return {"dots": dots, "arrow": ARROWS.get(trend, ""), "trend_cn": TREND_CN.get(trend, ""),
+            "before": before["status"] if before else "", "before_label": before["label"] if before else ""}
 
 
 def write_dashboard(ws: Workspace, path: Path | None = None, round_name: str | None = None,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..core import schema
 from ..core.assign import other_units, reporting_units
+from ..core.history import Step, trend
 from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import Reporting, UnitState
@@ -39,13 +40,14 @@ class Status:
 
 def status(ws: Workspace, round_name: str | None = None) -> Status:
     rs = round_state(ws, round_name)  # never writes: works in a workspace it cannot write
-    out_items = [_item(item, rs.rows[item.key], rs.statuses[item.key]) for item in rs.items]
+    rank = rs.rank()
+    out_items = [_item(item, rs.rows[item.key], rs.statuses[item.key], rs.history[item.key], rank) for item in rs.items]
     # CLI.md's four keys per unit; what a partly accepted unit still owes stays in unit_states
     units = [{"name": s.name, "submitted": s.submitted, "late": s.late, "file": s.file} for s in rs.units]
     return Status(rs.rnd, out_items, rs.counts, units, rs.rows, rs.units)
 
 
-def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
+def _item(item: Item, rows: list[Reporting], status_: str, steps: list[Step], rank) -> dict:
     reports = []
     for row in rows:
         for answer in row.answers:
@@ -56,4 +58,4 @@ def _item(item: Item, rows: list[Reporting], status_: str) -> dict:
     return {"key": item.key, "number": item.number, "title": item.title, "category": item.category or "",
             "leader": item.leader, "lead_unit": item.lead_unit, "units": reporting_units(item),
             "other_units": other_units(item), "deadline": item.final_deadline, "status": status_,
-            "reports": reports}
+            "reports": reports, "history": [step.to_json() for step in steps], "trend": trend(steps, rank)}
