@@ -13,7 +13,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
+from html import escape, unescape  # not xml.sax.saxutils: it imports urllib.request, ssl and email
 
 from ..core.text import column_letter, xml_text
 
@@ -45,7 +45,7 @@ def sheet_part(z: zipfile.ZipFile, name: str) -> str:
         rels[attrs.get(b"Id")] = attrs.get(b"Target", b"")
     for element in _SHEET.findall(z.read("xl/workbook.xml")):
         attrs = dict(_ATTR.findall(element))
-        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"))  # &quot;, &apos;, &#10; too
         if sheet_name == name and attrs.get(b"r:id") in rels:
             target = rels[attrs[b"r:id"]].decode("utf-8")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -58,7 +58,7 @@ def _cell_xml(col: int, row: bytes, attrs: bytes, text: str) -> bytes:
     s = b' s="' + style.group(1) + b'"' if style else b""
     if not text:
         return b'<c r="' + ref + b'"' + s + b"/>"
-    body = escape(xml_text(text)).encode("utf-8")
+    body = escape(xml_text(text), quote=False).encode("utf-8")
     return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
 
 
