@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 from html import escape, unescape  # not xml.sax.saxutils: it imports urllib.request, ssl and email
+from pathlib import Path
 
 from ..core.text import column_letter, xml_text
 
