@@ -1,4 +1,4 @@
-"""Run the benchmarks: python -m bench [generate] …; python -m bench ab OTHER_CHECKOUT [N] [PAIRS]."""
+"""Run the benchmarks: python -m bench [startup|generate|collect|cli|summary] …; python -m bench ab OTHER_CHECKOUT [N] [PAIRS]."""
 
 import sys
 
