@@ -2,10 +2,11 @@
 checkout (A) against another checkout of duban (B: the same code with the trick taken out),
 run alternately A B A B … so that both see the same load from the rest of the machine.
 
-    python -m bench ab OTHER_CHECKOUT [N] [PAIRS]     (default: 1000 files, 3 pairs)
+    python -m bench ab OTHER_CHECKOUT [N] [PAIRS]     (default: 1000 files, 5 pairs)
 
-Each run is a new process (`python cli.py collect … --json`) on a fresh copy of the same
-pristine workspace; the inputs are bench/collect's. What counts is the ratio B/A within each
+Each run is a new process (`python cli.py collect FOLDER -w WS`, its terminal output read
+from a pipe) on a fresh copy of the same pristine workspace; the inputs are bench/cli's
+(units of 3 items each, one file per unit). What counts is the ratio B/A within each
 pair, not the seconds, which swing with the machine's load: its median, and the ratio of
 the fastest runs of each (the least disturbed). Also measured: the CPU seconds of the run
 and its workers, which load disturbs far less than the elapsed time, but which does not
@@ -16,44 +17,22 @@ measures workers started afresh, as on Windows.
 
 from __future__ import annotations
 
-import json
-import os
-import resource
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.collect import ROUND, build
+from bench import cli
+from bench.collect import build
 
 HERE = Path(__file__).resolve().parent.parent
 
 
 def run_cli(checkout: Path, ws_dir: Path, inbox: Path, scratch: Path) -> tuple[float, float]:
     """(elapsed, CPU) seconds of one `duban collect` through the CLI of `checkout`, in a new
-    process; CPU counts its workers too (each is waited for, so its time is added up)."""
-    fresh = Path(tempfile.mkdtemp(dir=scratch)) / "ws"
-    shutil.copytree(ws_dir, fresh, ignore=lambda folder, names: names if Path(folder).name == "outbox" else [])
-    cmd = [sys.executable, str(checkout / "cli.py"), "collect", str(inbox), "-w", str(fresh), "--round", ROUND, "--json"]
-    before, start = _cpu(), time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, cwd=checkout, env=_env(checkout))
-    elapsed, cpu = time.perf_counter() - start, _cpu() - before
-    outcomes = {f["outcome"] for f in json.loads(out.stdout)["files"]} if out.stdout else set()
-    if outcomes != {"accepted"}:
-        raise SystemExit(f"{checkout}: collect did not accept every file ({outcomes}); {out.stderr[-500:]}")
-    return elapsed, cpu
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _env(checkout: Path) -> dict:
-    return {**os.environ, "PYTHONPATH": str(checkout)}
+    process, its output to a pipe (bench/cli); CPU counts its workers too."""
+    run = cli.run_cli(ws_dir, inbox, scratch, checkout=checkout)
+    return run["elapsed"], run["cpu"]
 
 
 def main(args: list[str] | None = None) -> None:
@@ -63,7 +42,7 @@ def main(args: list[str] | None = None) -> None:
     other = Path(args[0]).resolve()
     n = int(args[1]) if len(args) > 1 else 1000
     pairs = int(args[2]) if len(args) > 2 else 5
-    ws_dir, inbox = build(n)
+    ws_dir, inbox = build(n, cli.PER_UNIT)
     runs: dict[str, list[tuple[float, float]]] = {"A": [], "B": []}
     print(f"ab: duban collect of {n} files through the CLI; A = {HERE}, B = {other}")
     with tempfile.TemporaryDirectory() as scratch:

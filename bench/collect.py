@@ -41,16 +41,17 @@ PREVIOUS, ROUND = "2022-05-03", "2022-07-03"
 PER_UNIT = 2
 
 
-def build(n: int) -> tuple[Path, Path]:
-    """(pristine workspace, inbox of n returned files), built once and cached."""
-    home = CACHE / f"collect-v{VERSION}-{n}"
+def build(n: int, per_unit: int = PER_UNIT) -> tuple[Path, Path]:
+    """(pristine workspace, inbox of n returned files from n units of `per_unit` items each),
+    built once and cached."""
+    home = CACHE / (f"collect-v{VERSION}-{n}" if per_unit == PER_UNIT else f"collect-v{VERSION}-{n}x{per_unit}")
     ws_dir, inbox = home / "ws", home / "inbox"
     if (home / "ready").exists():
         return ws_dir, inbox
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     table = home / "table.xlsx"
-    scaled_breakdown(sample_path("zhanjiang-2022"), table, n, PER_UNIT)
+    scaled_breakdown(sample_path("zhanjiang-2022"), table, n, per_unit)
     ws, _ = init_workspace(ws_dir, table)
     _previous_answers(ws)
     files = generate(ws, ROUND).files

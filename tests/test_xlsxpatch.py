@@ -106,3 +106,20 @@ def test_cells_left_of_the_changes_are_kept_as_written_and_disorder_is_not_dupli
     out = patch_sheet_xml(jumbled, {(2, 2): "甲", (2, 3): "乙"})
     assert out.count(b'r="B2"') == 1 and out.count(b'r="C2"') == 1
     assert out.index(b'r="A2"') < out.index(b'r="B2"') < out.index(b'r="C2"')
+
+
+def test_a_sheet_renamed_with_markup_characters_is_found_by_its_name(tmp_path):
+    """The clerk may rename the master's sheet to anything Excel takes; the workbook XML
+    escapes & " ' < > in the name (and XlsxWriter, Excel, LibreOffice each differently)."""
+    name = "总台账 \"A&B\" 'x'<2022>"
+    path = tmp_path / "m.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("说明").write_string(0, 0, "不动")
+    ws = wb.add_worksheet(name)
+    ws.write_string(0, 0, "键")
+    ws.write_string(1, 0, "k1")
+    wb.close()
+    patch_cells(path, tmp_path / "out.xlsx", name, {(2, 2): "进展"})
+    assert values(tmp_path / "out.xlsx", name) == [["键", ""], ["k1", "进展"]]
+    with pytest.raises(CannotPatch):
+        patch_cells(path, tmp_path / "out2.xlsx", "总台账", {(2, 2): "进展"})

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from html import escape  # not xml.sax.saxutils: it imports urllib.request, ssl and email
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from ..core.text import column_letter, xml_text
 from ..store import xlsxparts
@@ -49,7 +49,7 @@ def _cell_xml(col: int, row: bytes, attrs: bytes, text: str) -> bytes:
     s = b' s="' + style.group(1) + b'"' if style else b""
     if not text:
         return b'<c r="' + ref + b'"' + s + b"/>"
-    body = escape(xml_text(text)).encode("utf-8")
+    body = escape(xml_text(text), quote=False).encode("utf-8")
     return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
 
 

@@ -89,9 +89,9 @@ def find_edits(view: MasterView, shown: dict[str, dict], written: dict[tuple[str
     the file answered, old, new, and the master's header)."""
     want = desired_cells(shown, cfg)
     view = view.settled(written)  # a column of a report's header the clerk added is no edit of it
-    edits = []
+    edits, headers = [], answer_headers(cfg)
     for key, rep in shown.items():
-        for field, header in answer_headers(cfg).items():
+        for field, header in headers.items():
             now = view.value(key, header)
             if now is None or header in view.refilled or now == want[(key, field)] or now == written.get((key, field), ""):
                 continue

@@ -341,9 +341,10 @@ def desired_cells(shown: dict[str, dict], cfg: Config) -> dict[tuple[str, str], 
     ledger's master_cells are keyed the same way."""
     labels = {r.name: r.label for r in cfg.rounds}
     round_column, file_column = SOURCE_COLUMNS
+    fields = list(answer_headers(cfg))
     cells: dict[tuple[str, str], str] = {}
     for key, rep in shown.items():
-        for field in answer_headers(cfg):
+        for field in fields:
             cells[(key, field)] = fit_cell(xml_text(rep["fields"].get(field, "")))  # the ledger keeps it whole
         cells[(key, round_column)] = labels.get(rep["round"], rep["round"])
         cells[(key, file_column)] = xml_text(rep["file"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from html import escape, unescape  # not xml.sax.saxutils: it imports urllib.request, ssl and email (collect's start-up)
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr, unescape
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
@@ -39,7 +39,7 @@ def sheet_part(z: zipfile.ZipFile, name: str) -> str | None:
         rels[attrs.get(b"Id")] = attrs.get(b"Target", b"")
     for element in _SHEET.findall(z.read("xl/workbook.xml")):
         attrs = dict(_ATTR.findall(element))
-        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+        sheet_name = unescape(attrs.get(b"name", b"").decode("utf-8"))  # &quot;, &apos;, &#10; too
         if sheet_name == name and attrs.get(b"r:id") in rels:
             target = rels[attrs[b"r:id"]].decode("utf-8")
             return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
@@ -93,7 +93,7 @@ def _added(z: zipfile.ZipFile, name: str, part: str) -> dict[str, bytes]:
     while f'Id="rIdDuban{n}"'.encode() in rels:
         n += 1
     rel_id = f"rIdDuban{n}"
-    sheet = (f'<sheet name={quoteattr(name)} sheetId="{max(ids, default=0) + 1}" xmlns:r="{REL_NS}" '
+    sheet = (f'<sheet name="{escape(name, quote=True)}" sheetId="{max(ids, default=0) + 1}" xmlns:r="{REL_NS}" '
              f'r:id="{rel_id}"/>').encode("utf-8")
     target = "/" + part
     rel = f'<Relationship Id="{rel_id}" Type="{WORKSHEET_TYPE}" Target="{target}"/>'.encode()
@@ -143,4 +143,4 @@ def inline_cell(ref: str, text: str, style: int) -> str:
     """A cell of text (never a formula), as an inline string."""
     if not text:
         return f'<c r="{ref}" s="{style}"/>'
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text, quote=False)}</t></is></c>'
