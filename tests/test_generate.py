@@ -230,7 +230,11 @@ def test_long_file_names_are_cut_from_the_title_and_keep_the_unit():
 @needs_office
 def test_metadata_and_dropdown_survive_libreoffice_xls_and_ods_round_trips(heshan, run, tmp_path):
     out = generate(run, heshan, "--round", "2022-07-03")
-    sources = [heshan.root / f["path"] for f in out["files"]]
+    every = [heshan.root / f["path"] for f in out["files"]]
+    # three workbooks, not all 59 (each conversion costs LibreOffice time): the first, the one
+    # with the most rows and the one with the fewest; the signature does not depend on the unit
+    by_size = sorted(every, key=lambda p: p.stat().st_size)
+    sources = list(dict.fromkeys([every[0], by_size[-1], by_size[0]]))
     secret = heshan.secret()
     for fmt in ("xls", "ods"):
         converted = convert(sources, fmt, tmp_path / fmt)
