@@ -4,6 +4,7 @@ ignored files by name, missing and late units), in lines that fit an 80-column c
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import python_calamine as pc
@@ -76,7 +77,7 @@ def test_a_problem_file_is_one_line_with_its_reason_and_accepted_ones_are_only_c
     assert any("退回" in line or "部分采纳" in line for line in lines), out
     assert "差不多完成了" in out  # the reason, from the finding
     assert "市发展改革局" not in out.split("要处理的文件")[-1]  # accepted units are counted, not listed
-    assert f"共 {len(files)} 个文件" in out
+    assert f"共 {len(files)} 个文件" in out and "第三次报送（截止 2022-07-03）：应报" in out
     (line,) = [line for line in out.splitlines() if "市教育局：" in line and "退回" in line]  # one line
     assert cell_len(line) <= 80
 
@@ -97,3 +98,20 @@ def test_report_xlsx_is_titled_by_the_round_s_label_with_counts_as_numbers_and_e
     assert isinstance(edu["须改正"], int) and edu["须改正"] >= 1
     assert all(r["说明"] for r in rows if r["须改正"] or r["提示"])  # a row that counts something says what
     assert "第三次报送" in book["市教育局"]["A1"].value
+
+
+def test_warnings_on_rows_taken_are_counted_in_one_line(sent, run):
+    ws, files, inbox = sent
+    send_all(files, inbox, mistyped="")
+    unit, f = next(iter(files.items()))
+    meta = pc.CalamineWorkbook.from_path(str(f.path)).get_sheet_by_name(META_SHEET).to_python()
+    # Heshan's own words (seed 002, 98-5) under 已完成: a consistency warning, the row still taken
+    answers = {k: {"进展情况": "目前正在进行工可编制。", "完成状态": "已完成", "完成时间": "2022-06-30"}
+               for k, _ in from_cells(meta).rows}
+    simulate.fill(f.path, inbox / f.path.name, answers, saved_at=dt.datetime(2022, 7, 1))
+    code, out = collect_out(run, ws, inbox)
+    assert code == 0, out
+    (line,) = [line for line in out.splitlines() if "内容已采纳" in line]
+    # one unit's rows; a row whose own target is to get work going is not warned (core.wording)
+    n = int(re.match(r"提示(\d+)条（1个单位）", line).group(1))
+    assert 1 <= n <= len(answers), line

@@ -12,12 +12,18 @@ def test_the_demo_runs_the_round_trip(tmp_path, run):
     root = tmp_path / "演示"
     code, out = run("demo", root)
     assert code == 0, out
-    for step in ("导入分解表", "生成各单位的报送表", "写邮件草稿", "收集整个文件夹", "退回修改", "完成情况汇总表"):
+    for step in ("导入分解表", "生成各单位的报送表", "写邮件草稿", "收集整个文件夹", "退回修改", "完成情况汇总表", "督查通报"):
         assert step in out, step
+    # 59 workbooks and 59 drafts are a line each, not a table of 59 wrapped rows
+    made = out.split("生成各单位的报送表")[1].split("收集整个文件夹")[0]
+    assert "生成报送表 59 份" in made and "已写草稿 59" in made and "┃" not in made
+    # collect names the round by its label and counts the warnings it took with the rows
+    assert "第六次报送（截止 2023-01-03）：应报 59 个单位" in out and "个单位）：内容已采纳" in out
     rnd = root / "rounds" / "2023-01-03"
     assert len(list((rnd / "outbox").glob("*.xlsx"))) == 59
     assert len(list((rnd / "mail").glob("报送通知-*.eml"))) == 59
     assert len(list((rnd / "received").iterdir())) == 60
+    assert (root / "output" / "dashboard-2023-01-03.html").exists() and (root / "output" / "督查通报-2023-01-03.docx").exists()
     summary = root / "output" / "完成情况汇总表-2023-01-03.xlsx"
     assert summary.exists() and (summary.with_suffix(".pdf").exists() or find_soffice() is None)
     code, status = run("status", "-w", root, "--json")

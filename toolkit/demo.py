@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from . import simulate
+from .bulletin.run import bulletin
 from .collect.run import collect
 from .core.errors import ConfigError
 from .generate.run import generate
@@ -22,6 +23,7 @@ from .mail.run import mail
 from .store.office import find_soffice
 from .store.samples import sample_path
 from .summary.run import summary
+from .views.dashboard import write_dashboard
 from .views.terminal import collect_summary, console, generate_summary, import_summary, mail_summary
 
 MARKER = ".duban/demo"  # only a folder duban made as a demo is ever deleted by the demo
@@ -52,7 +54,10 @@ def run_demo(root: Path) -> None:
     console.rule("6. 退回修改的邮件草稿")
     mail_summary(mail(ws, DEMO_ROUND, kind="correction"))
     console.rule("7. 输出完成情况汇总表（正式格式，附统计）")
-    console.print("\n".join(summary(ws, DEMO_ROUND, pdf=find_soffice() is not None).lines()))
+    console.print("\n".join(summary(ws, DEMO_ROUND, pdf=find_soffice() is not None).lines()), soft_wrap=True)
+    console.rule("8. 看板（网页）和督查通报（Word 草稿）")
+    console.print(f"看板：{write_dashboard(ws, round_name=DEMO_ROUND)}（双击用浏览器打开）")
+    console.print("\n".join(bulletin(ws, DEMO_ROUND).lines()), soft_wrap=True)  # the console folds long lines
     console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n退回文件夹：{inbox}")
 
 

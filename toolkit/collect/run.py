@@ -78,6 +78,7 @@ class CollectResult:
     report_path: Path | None = None
     report_rebuilt: bool = False  # nothing new came, and report.xlsx was written again from the ledger
     conflicts: list[Finding] = field(default_factory=list)
+    heading: str = ""  # the round as the clerk knows it: 第六次报送（截止 2023-01-03）
 
     @property
     def nothing_new(self) -> bool:
@@ -607,7 +608,7 @@ def _finish(run: _Run, ledger: Ledger, results: list[FileResult], dry_run: bool,
             seen: Background | None, judged: dict[str, list[dict]]) -> CollectResult:
     rnd = run.default_round
     expected = list(run.rows(rnd).by_unit)
-    result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run)
+    result = CollectResult(rnd, results, [], [], expected, dry_run=dry_run, heading=known(run.cfg.rounds, rnd).heading)
     if not dry_run:
         _record_edits(run, ledger, seen)
         _record(run, ledger, results, judged)

@@ -107,9 +107,19 @@ def findings_table(findings, limit: int = 30) -> None:
         console.print(f"……另有 {len(findings) - limit} 条，用 --json 查看全部。")
 
 
+# A table longer than this is not shown: sixty wrapped rows scroll the totals off a console.
+TABLE_ROWS = 15
+
+
 def generate_summary(result) -> None:
     rnd = result.round
     console.print(f"轮次：{lit(rnd.heading)}，生成报送表 [bold]{len(result.files)}[/bold] 份")
+    if len(result.files) > TABLE_ROWS:
+        where = result.files[0].path.parent.relative_to(result.root).as_posix()
+        most = max(result.files, key=lambda f: len(f.items))
+        console.print(f"每个单位一份，在文件夹 {lit(where)}/ 里（事项最多的是{lit(most.unit)}，{len(most.items)}项）；"
+                      "逐个单位的清单用 --json 查看。", soft_wrap=True)
+        return
     table = Table(show_header=True)
     for name in ("单位", "事项数", "文件"):
         table.add_column(name, overflow="fold")
@@ -165,11 +175,12 @@ def collect_summary(result, root) -> None:
         console.print(f"共 {len(result.files)} 个文件：" + "，".join(f"{OUTCOME_CN.get(k, k)} {v}" for k, v in counts.items()))
     expected = result.expected_units
     sent = len(expected) - len(result.missing_units)
+    heading = lit(result.heading or f"{result.round} 一轮")
     if not result.files and root is not None and not _generated(root, result.round):
-        console.print(f"{result.round} 一轮还没有生成报送表；先运行 duban generate --round {result.round}，发给各单位。")
+        console.print(f"{heading}还没有生成报送表；先运行 duban generate --round {result.round}，发给各单位。")
         return
     if expected:
-        console.print(f"{result.round} 一轮：应报 {len(expected)} 个单位，已报 {sent}，缺报 {len(result.missing_units)}，"
+        console.print(f"{heading}：应报 {len(expected)} 个单位，已报 {sent}，缺报 {len(result.missing_units)}，"
                       f"迟报 {len(result.late_units)}。")
     order = {u: i for i, u in enumerate(expected)}
     problems = sorted((f for f in result.files if f.outcome in PROBLEMS),
@@ -185,6 +196,14 @@ def collect_summary(result, root) -> None:
             who = f.name if not f.unit else f.unit if f.unit in f.name else f"{f.unit}（{f.name}）"
             console.print(f"  [red]{OUTCOME_CN.get(f.outcome, f.outcome)}[/red] {lit(who)}：{lit(shorten(why, 28))}",
                           soft_wrap=True)  # a file's line is never broken after its outcome
+    # Warnings on rows that were taken (a status the text contradicts, a date after the due
+    # date…): counted here, each one in the unit's sheet of the report, to check with the unit.
+    taken = [f for f in result.files if f.outcome in ("accepted", "partial")]
+    noted = {f.unit or f.name: sum(x.severity == "warning" for x in f.findings) for f in taken}
+    noted = {who: n for who, n in noted.items() if n}
+    if noted:
+        console.print(f"[yellow]提示[/yellow]{sum(noted.values())}条（{len(noted)}个单位）：内容已采纳，"
+                      "但状态、日期与文字对不上等，请在校验报告中核实。", soft_wrap=True)
     ignored = [f for f in result.files if f.outcome == "ignored" and f.findings and f.findings[0].key == "ignored"]
     if ignored:
         console.print("已忽略（不是报送表）：" + lit("、".join(f.name for f in ignored)))
@@ -252,7 +271,7 @@ def mail_summary(result) -> None:
         counts[o.result] = counts.get(o.result, 0) + 1
     head = f"{lit(result.round.heading)}{KIND_CN[result.kind]}："
     console.print(head + ("，".join(f"{RESULT_CN[k]} {v}" for k, v in counts.items()) or "没有需要发送的单位"))
-    if result.outcomes:
+    if result.outcomes and len(result.outcomes) <= TABLE_ROWS:
         table = Table(show_header=True)
         for name in ("单位", "结果", "收件人", "附件" if result.mode == "send" else "草稿"):
             table.add_column(name, overflow="fold")
