@@ -270,30 +270,27 @@ def build(target: Path = TARGET) -> Path:
     annex = doc.add_section(WD_SECTION.NEW_PAGE)
     page_setup(annex, landscape=True)
     styles = (cell_head, cell)
-    para("附件1", annex_mark)
-    para("进度滞后事项清单", annex_title)
-    para("（{{ period }}）", subtitle)
-    table(doc, [("序号", "no", 14), ("事项序号", "number", 20), ("事项", "title", 52), ("牵头单位", "lead_unit", 30),
-                ("分管领导", "leader", 24), ("完成时限", "deadline", 24), ("情况", "situation", 26),
-                ("存在问题（单位报送）", "problems", 35)], "red_items", styles)
-    none_row(doc, "red_items", cell)
-
-    p = para("附件2", annex_mark)
-    p.paragraph_format.page_break_before = True
-    para("逾期未完成事项清单", annex_title)
-    para("（完成时限不晚于{{ due }}、至今未完成的工作内容）", subtitle)
-    table(doc, [("序号", "no", 14), ("事项序号", "number", 20), ("事项", "title", 48), ("工作内容", "plan", 55),
-                ("责任单位", "unit", 32), ("完成时限", "deadline", 24), ("完成状态", "status", 32)],
-          "overdue_rows", styles)
-    none_row(doc, "overdue_rows", cell)
-
-    p = para("附件3", annex_mark)
-    p.paragraph_format.page_break_before = True
-    para("未报送、迟报单位名单", annex_title)
-    para("（{{ period }}）", subtitle)
-    table(doc, [("序号", "no", 14), ("单位", "unit", 50), ("情况", "situation", 25), ("应报送的事项", "numbers", 81),
-                ("报送文件", "file", 55)], "unit_rows", styles)
-    none_row(doc, "unit_rows", cell)
+    # 附件1–3: each a titled table whose body row repeats over one list of the data
+    annexes = [
+        ("附件1", "进度滞后事项清单", "（{{ period }}）", "red_items",
+         [("序号", "no", 14), ("事项序号", "number", 20), ("事项", "title", 52), ("牵头单位", "lead_unit", 30),
+          ("分管领导", "leader", 24), ("完成时限", "deadline", 24), ("情况", "situation", 26),
+          ("存在问题（单位报送）", "problems", 35)]),
+        ("附件2", "逾期未完成事项清单", "（完成时限不晚于{{ due }}、至今未完成的工作内容）", "overdue_rows",
+         [("序号", "no", 14), ("事项序号", "number", 20), ("事项", "title", 48), ("工作内容", "plan", 55),
+          ("责任单位", "unit", 32), ("完成时限", "deadline", 24), ("完成状态", "status", 32)]),
+        ("附件3", "未报送、迟报单位名单", "（{{ period }}）", "unit_rows",
+         [("序号", "no", 14), ("单位", "unit", 50), ("情况", "situation", 25), ("应报送的事项", "numbers", 81),
+          ("报送文件", "file", 55)]),
+    ]
+    for n, (mark, heading, note, rows, columns) in enumerate(annexes):
+        p = para(mark, annex_mark)
+        if n:  # the first opens the landscape section already
+            p.paragraph_format.page_break_before = True
+        para(heading, annex_title)
+        para(note, subtitle)
+        table(doc, columns, rows, styles)
+        none_row(doc, rows, cell)
 
     doc.core_properties.title = "督查通报"
     doc.core_properties.author = "duban"
