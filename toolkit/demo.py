@@ -57,7 +57,9 @@ def run_demo(root: Path) -> None:
     console.print("\n".join(summary(ws, DEMO_ROUND, pdf=find_soffice() is not None).lines()), soft_wrap=True)
     console.rule("8. 看板（网页）和督查通报（Word 草稿）")
     console.print(f"看板：{write_dashboard(ws, round_name=DEMO_ROUND)}（双击用浏览器打开）")
-    console.print("\n".join(bulletin(ws, DEMO_ROUND).lines()), soft_wrap=True)  # the console folds long lines
+    # The draft only: the office edits it in Word before anything is printed (its PDF is one
+    # LibreOffice run more, which `duban bulletin` makes).
+    console.print("\n".join(bulletin(ws, DEMO_ROUND, pdf=False).lines()), soft_wrap=True)  # the console folds long lines
     console.print(f"\n总台账：{ws.master_path}\n单位通讯录：{ws.units_path}\n退回文件夹：{inbox}")
 
 
