@@ -384,6 +384,15 @@ def test_a_partly_accepted_unit_is_not_plainly_reported(browser):
     assert "部分退回（仍有行未采纳，待补报）：市发展改革局（第 1 行）" in re.sub(r"<[^>]+>", "", browser["html"])
 
 
+
+@pytest.mark.xdist_group("test_state")
+def test_the_terminal_status_names_a_partly_accepted_unit_and_the_rows_it_owes(heshan_mixed):
+    ws, run, _ = heshan_mixed
+    code, out = run("status", "-w", ws.root)
+    flat = out.replace("\n", "")
+    assert "部分退回，待补报：市发展改革局（第 1 行）" in flat, out
+    assert "缺报" in flat and "龙口镇" in flat
+
 def pdf_text(pdf: Path) -> list[str]:
     """Each page's text, laid out as printed."""
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")[:-1]

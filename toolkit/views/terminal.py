@@ -258,6 +258,10 @@ def status_summary(result) -> None:
     console.print(table)
     if missing:
         console.print("[red]缺报[/red]：" + lit("、".join(missing)))
+    partial = [s for s in result.unit_states if s.partial]  # submitted, with rows still to send again
+    if partial:
+        console.print("[yellow]部分退回，待补报[/yellow]："
+                      + lit("；".join(f"{s.name}（第 {'、'.join(s.outstanding)} 行）" for s in partial)), soft_wrap=True)
     if late:
         console.print("[yellow]迟报[/yellow]：" + lit("、".join(late)))
 
