@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..core import schema
+from ..core.dates import format_cn
 from ..core.model import Item
 from ..core.state import RED, Reporting, count_statuses, item_status, light, overdue
 from ..core.text import one_line, shorten, xml_text
@@ -36,11 +37,6 @@ PLAN_IN_TABLE = 200
 TITLE_IN_TABLE = 60  # of 附件2 (overdue work): the plan is what is late; 附件1 has red items' titles whole
 PROBLEMS_IN_TABLE = 150  # a row of 附件1 must fit on a page (rows are kept whole); the summary has it all
 _CATEGORY_NUMERAL = re.compile(r"^([一二三四五六七八九十]+)、")
-
-
-def chinese_date(day: dt.date) -> str:
-    """2023年1月3日, as GB/T 9704 writes a date (Arabic numerals, no leading zeros)."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def share(count: int, total: int) -> str:
@@ -95,9 +91,9 @@ def build(rs: RoundState, today: dt.date | None = None) -> dict:
     late = [u for u in outcomes if u.late]
     subject = text(cfg.title) or "重点工作任务"
     return {
-        "subject": subject, "period": f"{text(rnd.label)}，截至{chinese_date(rnd.due)}", "due": chinese_date(rnd.due),
+        "subject": subject, "period": f"{text(rnd.label)}，截至{format_cn(rnd.due)}", "due": format_cn(rnd.due),
         "round_label": text(rnd.label),
-        "round": rnd.name, "issued": chinese_date(today or dt.date.today()),
+        "round": rnd.name, "issued": format_cn(today or dt.date.today()),
         "n_items": len(rs.items), "n_nodes": len(all_rows), "n_units": len(outcomes),
         "item_figures": figures(rs.counts, "项"), "node_figures": figures(node_counts, "个"),
         "overdue_sentence": overdue_sentence(overdue_rows),
