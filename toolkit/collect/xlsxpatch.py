@@ -12,10 +12,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from html import escape  # not xml.sax.saxutils: it imports urllib.request, ssl and email
 from pathlib import Path
 
-from ..core.text import column_letter, xml_text
+from ..core.text import column_letter
 from ..store import xlsxparts
 
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
@@ -44,13 +43,10 @@ def sheet_part(z: zipfile.ZipFile, name: str) -> str:
 
 
 def _cell_xml(col: int, row: bytes, attrs: bytes, text: str) -> bytes:
-    ref = column_letter(col).encode() + row
+    """The cell written anew as text, keeping its style."""
     style = _STYLE.search(attrs) if attrs else None
-    s = b' s="' + style.group(1) + b'"' if style else b""
-    if not text:
-        return b'<c r="' + ref + b'"' + s + b"/>"
-    body = escape(xml_text(text), quote=False).encode("utf-8")
-    return b'<c r="' + ref + b'"' + s + b' t="inlineStr"><is><t xml:space="preserve">' + body + b"</t></is></c>"
+    ref = f"{column_letter(col)}{row.decode()}"
+    return xlsxparts.inline_cell(ref, text, int(style.group(1)) if style else None).encode("utf-8")
 
 
 def _patch_row(row_number: int, content: bytes, cells: dict[int, str]) -> bytes:

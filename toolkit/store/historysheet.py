@@ -18,7 +18,7 @@ from ..core.model import Item
 from ..core.rounds import Round
 from ..core.state import status_colour as colour
 from ..core.state import status_rank
-from ..core.text import column_letter, xml_text
+from ..core.text import column_letter
 from .sheetstyle import BODY_FONT, row_height
 from .xlsxparts import inline_cell, sheet_parts
 
@@ -121,5 +121,5 @@ def _styles(xf) -> dict[str, int]:
 
 
 def _row(number: int, cells: list[tuple[str, int]], height: float) -> str:
-    body = "".join(inline_cell(f"{column_letter(c)}{number}", xml_text(text), style) for c, (text, style) in enumerate(cells, 1))
+    body = "".join(inline_cell(f"{column_letter(c)}{number}", text, style) for c, (text, style) in enumerate(cells, 1))
     return f'<row r="{number}" ht="{height}" customHeight="1">{body}</row>'

@@ -15,6 +15,8 @@ import zipfile
 from html import escape, unescape  # not xml.sax.saxutils: it imports urllib.request, ssl and email (collect's start-up)
 from pathlib import Path
 
+from ..core.text import xml_text
+
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -139,8 +141,10 @@ class Styles:
         return len(found)
 
 
-def inline_cell(ref: str, text: str, style: int) -> str:
-    """A cell of text (never a formula), as an inline string."""
+def inline_cell(ref: str, text: str, style: int | None) -> str:
+    """A cell of text (never a formula), as an inline string; characters XML cannot hold dropped.
+    The master's patched cells (collect.xlsxpatch) and the 历次情况 sheet both write these."""
+    s = f' s="{style}"' if style is not None else ""
     if not text:
-        return f'<c r="{ref}" s="{style}"/>'
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{escape(text, quote=False)}</t></is></c>'
+        return f'<c r="{ref}"{s}/>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{escape(xml_text(text), quote=False)}</t></is></c>'
