@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..core import schema
 from ..core.dates import format_cn
 from ..core.model import Item
-from ..core.state import RED, Reporting, count_statuses, item_status, light, overdue
+from ..core.state import RED, Reporting, count_statuses, item_status, light, overdue, status_colour
 from ..core.text import one_line, shorten, xml_text
 from ..store.roundstate import RoundState
 
@@ -71,8 +71,7 @@ class UnitOutcome:
 
     def troubles(self, cfg) -> dict[str, int]:
         """What holds the unit back: counts of problem statuses, unreported and overdue items."""
-        out = {s: n for s, n in self.statuses.items() if n and s != cfg.done_status and
-               (s in cfg.problem_statuses or s not in cfg.statuses)}
+        out = {s: n for s, n in self.statuses.items() if n and status_colour(s, cfg) == RED}
         if self.overdue:
             out[OVERDUE] = self.overdue
         return out
